@@ -1,0 +1,8 @@
+import { ContainerModule } from 'inversify';
+import { ScalerRegistry, ScalerRegistryImpl } from './scaler-registry.js';
+
+/** Core's bindings. Load every scaler module before the registry is first resolved. */
+export const coreModule = new ContainerModule(({ bind }) => {
+  bind(ScalerRegistryImpl).toSelf().inSingletonScope();
+  bind(ScalerRegistry).toService(ScalerRegistryImpl);
+});
