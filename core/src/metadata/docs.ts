@@ -125,3 +125,8 @@ export function replaceParameterTables(readme: string, tables: string): string {
   if (start < 0 || end < start) throw new Error(`the README has no ${PARAMETER_TABLE_START} ... ${PARAMETER_TABLE_END} block`);
   return `${readme.slice(0, start + PARAMETER_TABLE_START.length)}\n${tables}\n${readme.slice(end)}`;
 }
+
+/** The generated part of a scaler package's README: one parameter table per trigger type. */
+export function renderScalerTables(factories: readonly { readonly type: string; readonly metadata: MetadataDeclaration<ParamShape> }[]): string {
+  return factories.map((factory) => `### \`${factory.type}\`\n\n${renderParameterTable(factory.metadata)}`).join('\n\n');
+}
