@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import { Command, CommanderError, Option } from 'commander';
+import { schema } from './commands/schema.js';
+import { validate } from './commands/validate.js';
+import { processOutput, type Output } from './output.js';
+
+const pluginOption = () =>
+  new Option('--plugin <package...>', 'extra scaler plugin packages to load, by npm package name')
+    .env('UPDRAFT_PLUGINS')
+    .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)]);
+
+/** Runs the `updraft` command line and resolves to its exit code. Never throws. */
+export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('updraft')
+    .description('Event-driven autoscaling for Kubernetes: serves KEDA ScaledObjects to the HPA through the external metrics API.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.stdout(s.trimEnd()), writeErr: (s) => out.stderr(s.trimEnd()) })
+    .showHelpAfterError('(run updraft --help for usage)');
+
+  program
+    .command('validate')
+    .description(
+      'Check ScaledObjects, TriggerAuthentications and the Secrets they use, as `kubectl apply` would see them, before you apply them.\n' +
+        'Prints one line per problem (file:line:col: namespace/name: field: message) and exits 1 if there is any error;\n' +
+        'otherwise prints "ok: N ScaledObjects, M TriggerAuthentications" and exits 0. Warnings never change the exit code.',
+    )
+    .argument('<file-or-dir...>', 'YAML or JSON files, or folders to read them from')
+    .addOption(pluginOption())
+    .action(async (paths: string[], options: { plugin?: string[] }) => {
+      exitCode = await validate(paths, { plugins: options.plugin ?? [] }, out);
+    });
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of a ScaledObject, with the metadata of every loaded trigger type (for editors and kubeconform).')
+    .option('--trigger <type>', 'print only the metadata schema of this trigger type')
+    .addOption(pluginOption())
+    .action(async (options: { plugin?: string[]; trigger?: string }) => {
+      exitCode = await schema({ plugins: options.plugin ?? [], ...(options.trigger ? { trigger: options.trigger } : {}) }, out);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage mistakes exit 2, so that 1 always means "found problems".
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    // One line, never a stack trace; UPDRAFT_DEBUG=1 shows the stack for bug reports.
+    out.stderr(`updraft: ${process.env.UPDRAFT_DEBUG ? (error as Error).stack : (error as Error).message}`);
+    return 2;
+  }
+}

@@ -1,0 +1,20 @@
+import { formatDiagnostic, loadManifests, type Diagnostic } from '@updraft/core';
+import { createRegistry, type CompositionOptions } from '../composition.js';
+import { readManifestFiles } from '../manifest-files.js';
+import type { Output } from '../output.js';
+
+/**
+ * `updraft validate`: reads ScaledObjects as a cluster would hold them and reports every problem,
+ * one line each. `<name>FromEnv` values whose workload is not in the files are warnings here: the
+ * env may exist only in the cluster.
+ */
+export async function validate(paths: readonly string[], options: CompositionOptions, out: Output): Promise<number> {
+  const registry = await createRegistry(options);
+  const files = await readManifestFiles(paths);
+  const result = loadManifests(files.sources, registry, { unresolvedEnv: 'warning' });
+  const diagnostics: Diagnostic[] = [...files.diagnostics, ...result.diagnostics];
+  for (const diagnostic of diagnostics) out.stdout(formatDiagnostic(diagnostic));
+  if (diagnostics.some((d) => d.severity === 'error')) return 1;
+  out.stdout(`ok: ${result.scaledObjects.length} ScaledObjects, ${result.triggerAuthentications.length} TriggerAuthentications`);
+  return 0;
+}
