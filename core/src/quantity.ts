@@ -13,8 +13,8 @@ export class QuantityError extends Error {
 }
 
 /**
- * Formats a metric value as a canonical Quantity: rounded to milli precision (as KEDA's `%.3f`
- * does), then no fractional digits and the largest exponent that is a multiple of 3:
+ * Formats a metric value as a canonical Quantity: rounded to milli precision exactly as KEDA's
+ * `%.3f` does (to nearest, ties to even), then no fractional digits and the largest exponent that is a multiple of 3:
  * 0.5 → "500m", 1.5 → "1500m", 1500 → "1500", 2000 → "2k". NaN and infinities are refused.
  */
 export function formatQuantity(value: number): string {
@@ -28,8 +28,13 @@ export function toMilli(value: number): bigint {
     // toFixed switches to exponent notation here; the value is an integer in binary anyway.
     return BigInt(Math.round(value)) * 1000n;
   }
-  const fixed = value.toFixed(3);
-  return BigInt(fixed.replace('.', ''));
+  // The only exact ties a double can hold are odd multiples of 1/16; Go's %.3f rounds those to
+  // even, where toFixed would round them away from zero.
+  if (Number.isInteger(value * 16) && !Number.isInteger(value * 8) && Math.abs(value) < 2 ** 40) {
+    const floor = BigInt(Math.floor(value * 1000));
+    return floor % 2n === 0n ? floor : floor + 1n;
+  }
+  return BigInt(value.toFixed(3).replace('.', ''));
 }
 
 /** Canonical DecimalSI form of `milli / 1000` (apimachinery `int64Amount.AsCanonicalBytes`). */
@@ -66,7 +71,11 @@ export function parseQuantity(text: string): number {
   return Number(`${number}e${exponent}`);
 }
 
-/** What the HPA reads from a Quantity: `MilliValue()`, which rounds up to a whole milli. */
+/**
+ * What the HPA reads from a Quantity: `MilliValue()`, which rounds a fraction of a milli away from
+ * zero (apimachinery `negativeScaleInt64`): "100u" → 1, "-100u" → -1.
+ */
 export function milliValue(text: string): number {
-  return Math.ceil(Number((parseQuantity(text) * 1000).toPrecision(15)));
+  const milli = Number((parseQuantity(text) * 1000).toPrecision(15));
+  return milli < 0 ? -Math.ceil(-milli) : Math.ceil(milli);
 }

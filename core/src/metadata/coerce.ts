@@ -14,16 +14,18 @@ const JSON_INTEGER = /^-?(0|[1-9]\d*)$/;
 // strconv.ParseBool
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
-// time.ParseDuration units, in nanoseconds
+// time.ParseDuration units, in nanoseconds, and its grammar: a sign, then number-unit pairs.
 const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-const GO_DURATION = /^[-+]?(\d*\.?\d*(ns|us|µs|μs|ms|s|m|h))+$/;
-const DURATION_PART = /(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)/g;
+const DURATION_PART_SOURCE = '(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)';
+const GO_DURATION = new RegExp(`^([-+]?)((?:${DURATION_PART_SOURCE})+)$`, 'u');
+const DURATION_PART = new RegExp(DURATION_PART_SOURCE, 'gu');
 
 export const patterns = {
   number: JSON_NUMBER.source,
   integer: JSON_INTEGER.source,
   boolean: '^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$',
-  duration: '^(\\d+|(\\d*\\.?\\d*(ns|us|µs|μs|ms|s|m|h))+)$',
+  // whole milliseconds, or a Go duration that is not negative
+  duration: `^(\\d+|\\+?(${DURATION_PART_SOURCE})+|-(0+(\\.0*)?|\\.0+)(ns|us|µs|μs|ms|s|m|h))$`,
 };
 
 export function coerceNumber(raw: string): Coerced<number> {
@@ -51,13 +53,11 @@ export function coerceDuration(raw: string): Coerced<number> {
     const ms = Number(raw);
     return ms < 0 ? fail(`must not be negative, got ${quote(raw)}`) : ok(ms);
   }
-  if (!GO_DURATION.test(raw)) return fail(expected);
+  const match = GO_DURATION.exec(raw);
+  if (!match) return fail(expected);
   let ns = 0;
-  for (const [, digits, unit] of raw.matchAll(DURATION_PART)) {
-    if (digits === '' || digits === '.') return fail(expected);
-    ns += Number(digits) * DURATION_UNITS[unit!]!;
-  }
-  if (raw.startsWith('-') && ns !== 0) return fail(`must not be negative, got ${quote(raw)}`);
+  for (const [, digits, unit] of match[2]!.matchAll(DURATION_PART)) ns += Number(digits) * DURATION_UNITS[unit!]!;
+  if (match[1] === '-' && ns !== 0) return fail(`must not be negative, got ${quote(raw)}`);
   return ok(ns / 1e6);
 }
 

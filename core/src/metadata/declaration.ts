@@ -21,6 +21,17 @@ export interface MetadataInput {
    * files being validated): then `<name>FromEnv` cannot be resolved, see `unresolvedEnv`.
    */
   readonly resolvedEnv?: Readonly<Record<string, string>>;
+  /** The TriggerAuthentication's `podIdentity`, when it names a provider other than `none`. */
+  readonly podIdentity?: PodIdentity;
+}
+
+/** KEDA's `AuthPodIdentity`: an identity the platform supplies instead of secrets. */
+export interface PodIdentity {
+  readonly provider: string;
+  readonly identityId?: string;
+  readonly roleArn?: string;
+  readonly externalID?: string;
+  readonly identityOwner?: string;
 }
 
 export interface ParseOptions {
@@ -38,6 +49,8 @@ export interface ParseResult<T> {
 
 /** Cross-field rules get the parsed metadata and report through the context. */
 export interface RuleContext<T> {
+  /** The pod identity the trigger's TriggerAuthentication names, if any. */
+  readonly podIdentity?: PodIdentity;
   /** An error about `param` (reported where its value came from), or about the whole metadata. */
   error(message: string, param?: keyof T & string): void;
   warning(message: string, param?: keyof T & string): void;
@@ -107,7 +120,8 @@ export class MetadataDeclaration<S extends ParamShape> {
       }
       const hit = lookup.found;
       if (!hit) {
-        if (param.presence === 'required') {
+        // As in KEDA, a deprecated parameter is never missing: leaving it out is what is asked for.
+        if (param.presence === 'required' && param.deprecation === undefined) {
           problems.push({ severity: 'error', message: missingMessage(name, param, lookup.missingEnv) });
         } else if (lookup.missingEnv) {
           problems.push({ severity: 'warning', source: 'resolvedEnv', key: lookup.missingEnv.key, message: `env var ${lookup.missingEnv.variable} is not set in the scale target's container` });
@@ -127,7 +141,7 @@ export class MetadataDeclaration<S extends ParamShape> {
       if (parsed.ok) {
         values[name] = parsed.value;
       } else {
-        const shown = param.isSecret || hit.source !== 'triggerMetadata' ? redact(parsed.message, hit.raw) : parsed.message;
+        const shown = param.isSecret || hit.source !== 'triggerMetadata' ? redact(parsed.message, hit.raw, param.separator) : parsed.message;
         problems.push({ severity: 'error', source: hit.source, key: hit.key, message: shown });
       }
     }
@@ -140,15 +154,8 @@ export class MetadataDeclaration<S extends ParamShape> {
       }
     }
 
-    const unknownKeys = this.unknownKeys(input.triggerMetadata);
-    for (const key of unknownKeys) {
-      const hint = suggestion(key, this.knownMetadataKeys());
-      problems.push({
-        severity: 'warning',
-        source: 'triggerMetadata',
-        key,
-        message: `unknown parameter${options.triggerType ? ` for ${options.triggerType}` : ''}, ignored${hint ? `; did you mean "${hint}"?` : ''}`,
-      });
+    for (const key of this.unknownKeys(input.triggerMetadata)) {
+      problems.push({ severity: 'warning', source: 'triggerMetadata', key, message: this.unknownKeyMessage(key, options.triggerType) });
     }
 
     const hasError = () => problems.some((problem) => problem.severity === 'error');
@@ -159,10 +166,29 @@ export class MetadataDeclaration<S extends ParamShape> {
       const where = name === undefined ? undefined : found.get(name);
       problems.push(where ? { severity, source: where.source, key: where.key, message } : { severity, message });
     };
-    const context: RuleContext<Infer<S>> = { error: report('error'), warning: report('warning') };
+    const context: RuleContext<Infer<S>> = {
+      error: report('error'),
+      warning: report('warning'),
+      ...(input.podIdentity ? { podIdentity: input.podIdentity } : {}),
+    };
     for (const rule of this.rules) rule(metadata, context);
 
     return hasError() ? { problems } : { metadata, problems };
+  }
+
+  private unknownKeyMessage(key: string, triggerType: string | undefined): string {
+    // A parameter that exists but may not be written in metadata (a secret, usually): say where it goes.
+    const elsewhere = Object.entries(this.params).find(([name, param]) => MetadataDeclaration.names(name, param).includes(key));
+    if (elsewhere) {
+      const [name, param] = elsewhere;
+      const where = [
+        ...(param.sources.includes('authParams') ? ['a TriggerAuthentication'] : []),
+        ...(param.sources.includes('resolvedEnv') ? [`${name}FromEnv`] : []),
+      ];
+      return `${key} cannot be set in metadata${where.length > 0 ? `; set it in ${where.join(' or ')}` : ''}; ignored`;
+    }
+    const hint = suggestion(key, this.knownMetadataKeys());
+    return `unknown parameter${triggerType ? ` for ${triggerType}` : ''}, ignored${hint ? `; did you mean "${hint}"?` : ''}`;
   }
 
   private unknownKeys(triggerMetadata: Readonly<Record<string, string>>): string[] {
@@ -210,9 +236,13 @@ function missingMessage(name: string, param: AnyParam, missingEnv: Lookup['missi
   return `missing required parameter ${quote(name)} (set it in ${where.join(' or ')})${envNote}`;
 }
 
-/** Secrets never reach a message: the raw value is replaced wherever the message quotes it. */
-function redact(message: string, raw: string): string {
-  return message.split(quote(raw)).join('<redacted>');
+/**
+ * Secrets never reach a message: the raw value is replaced wherever the message quotes it, and so is
+ * each element of it, since list and map errors quote the one element that is wrong.
+ */
+function redact(message: string, raw: string, separator: string): string {
+  const parts = [raw, ...raw.split(separator).map((part) => part.trim())].filter((part) => part !== '');
+  return parts.reduce((text, part) => text.split(quote(part)).join('<redacted>'), message);
 }
 
 function suggestion(key: string, known: Set<string>): string | undefined {

@@ -127,6 +127,7 @@ export function replaceParameterTables(readme: string, tables: string): string {
 }
 
 /** The generated part of a scaler package's README: one parameter table per trigger type. */
-export function renderScalerTables(factories: readonly { readonly type: string; readonly metadata: MetadataDeclaration<ParamShape> }[]): string {
+// `any`: a declaration's own shape type is not assignable to MetadataDeclaration<ParamShape> (its rules are contravariant).
+export function renderScalerTables(factories: readonly { readonly type: string; readonly metadata: MetadataDeclaration<any> }[]): string {
   return factories.map((factory) => `### \`${factory.type}\`\n\n${renderParameterTable(factory.metadata)}`).join('\n\n');
 }

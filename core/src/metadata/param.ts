@@ -124,14 +124,12 @@ export class Param<T, P extends Presence = 'optional'> {
     const result = this.state.coerce(raw, this.state.separator);
     if (!result.ok) return result;
     const { enumValues, exclusiveValues } = this.state;
-    if (enumValues && (this.state.kind === 'list' || this.state.kind === 'enum')) {
+    if (this.state.kind === 'list' || this.state.kind === 'enum') {
       const items = Array.isArray(result.value) ? (result.value as string[]) : [result.value as string];
-      const bad = items.find((item) => !enumValues.includes(item));
-      if (bad !== undefined) return { ok: false, message: `must be one of ${enumValues.join(', ')}, got ${quote(bad)}` };
-      if (exclusiveValues) {
-        const present = exclusiveValues.filter((v) => items.includes(v));
-        if (present.length > 1) return { ok: false, message: `may contain only one of ${exclusiveValues.join(', ')}, got ${present.join(' and ')}` };
-      }
+      const bad = enumValues && items.find((item) => !enumValues.includes(item));
+      if (bad !== undefined) return { ok: false, message: `must be one of ${enumValues!.join(', ')}, got ${quote(bad)}` };
+      const present = exclusiveValues?.filter((v) => items.includes(v)) ?? [];
+      if (present.length > 1) return { ok: false, message: `may contain only one of ${exclusiveValues!.join(', ')}, got ${present.join(' and ')}` };
     }
     for (const check of this.state.checks) {
       const message = check(result.value);

@@ -56,4 +56,7 @@ export const httpAuthRule: MetadataRule<HttpAuth> = (m, context) => {
   need('custom', [...(m.customAuthHeader ? [] : ['customAuthHeader']), ...(m.customAuthValue ? [] : ['customAuthValue'])]);
   need('apiKey', m.apiKey ? [] : ['apiKey']);
   need('oauth', [...(m.oauthTokenURI ? [] : ['oauthTokenURI']), ...(m.clientID ? [] : ['clientID'])]);
+  if (modes.size > 0 && context.podIdentity) {
+    context.error(`pod identity (${context.podIdentity.provider}) cannot be combined with authModes`, 'authModes');
+  }
 };

@@ -3,7 +3,7 @@ import { defineMetadata, httpAuthParams, httpAuthRule, p, type MetadataOf } from
 /** The `prometheus` trigger's parameters (KEDA pkg/scalers/prometheus_scaler.go). */
 export const prometheusMetadata = defineMetadata(
   {
-    serverAddress: p.url().required().describe('Base URL of the Prometheus (or Thanos, Cortex, Mimir) HTTP API.'),
+    serverAddress: p.string().required().describe('Base URL of the Prometheus (or Thanos, Cortex, Mimir, VictoriaMetrics) query API.'),
     query: p.string().required().describe('PromQL instant query; it must return a single element.'),
     threshold: p.number().required().describe('Target value for the HPA.'),
     activationThreshold: p.number().default(0).describe('The trigger is active when the value is above this.'),
@@ -17,7 +17,18 @@ export const prometheusMetadata = defineMetadata(
     metricName: p.string().deprecatedAnnounce('metricName was removed in KEDA v2.12 and is ignored: the metric is named s<index>-prometheus'),
     ...httpAuthParams,
   },
-  { rules: [httpAuthRule] },
+  {
+    rules: [
+      httpAuthRule,
+      // A warning, not an error: KEDA takes any string here, and its docs write placeholders such as
+      // http://<prometheus-host>:9090. The query will fail until it is a URL.
+      (m, context) => {
+        if (!URL.canParse(m.serverAddress) || !/^https?:$/.test(new URL(m.serverAddress).protocol)) {
+          context.warning(`${JSON.stringify(m.serverAddress)} is not an http:// or https:// URL; queries to it will fail`, 'serverAddress');
+        }
+      },
+    ],
+  },
 );
 
 export type PrometheusMetadata = MetadataOf<typeof prometheusMetadata>;

@@ -1,0 +1,179 @@
+import { p, type Infer, type MetadataRule } from '@updraft/core';
+
+/**
+ * The AWS identity parameters every AWS trigger takes, declared once (KEDA
+ * `pkg/scalers/aws/aws_common.go` `GetAwsAuthorization`, plus the `awsRegion` and `awsEndpoint`
+ * tags both AWS scalers carry). Spread them into a scaler's declaration with `awsIdentityRule`.
+ */
+export const awsIdentityParams = {
+  awsRegion: p
+    .string()
+    .required()
+    .from('triggerMetadata', 'authParams')
+    .describe('AWS region of the resource, e.g. `eu-west-1`.'),
+  awsEndpoint: p.url().describe('Endpoint that replaces the AWS default, e.g. `http://localhost:4566` for an emulator.'),
+  identityOwner: p
+    .enum(['pod', 'operator'])
+    .default('pod')
+    .describe(
+      'Whose AWS identity reads the metric. `pod`: the role or static keys the trigger is given, one of which is required. `operator`: the adapter\'s own identity (the AWS SDK default chain), optionally assuming `awsRoleArn`.',
+    ),
+  awsRoleArn: p.string().from('authParams').describe('IAM role to assume; takes priority over static keys.'),
+  awsExternalId: p
+    .string()
+    .alias('awsExternalID')
+    .from('authParams')
+    .describe('External ID for assuming `awsRoleArn` (the role\'s trust policy may require it); ignored without `awsRoleArn`.'),
+  awsAccessKeyID: p
+    .string()
+    .alias('awsAccessKeyId')
+    .from('authParams', 'triggerMetadata', 'resolvedEnv')
+    .secret()
+    .describe('Access key ID of static credentials. Needs `awsSecretAccessKey`.'),
+  awsSecretAccessKey: p
+    .string()
+    .from('authParams', 'resolvedEnv')
+    .secret()
+    .describe('Secret access key of static credentials: from a TriggerAuthentication, or `awsSecretAccessKeyFromEnv`, never plain metadata.'),
+  awsSessionToken: p
+    .string()
+    .from('authParams', 'resolvedEnv')
+    .secret()
+    .describe('Session token, for temporary static credentials.'),
+};
+
+/** The parsed AWS identity parameters, as every AWS scaler's metadata holds them. */
+export type AwsIdentityMetadata = Infer<typeof awsIdentityParams>;
+
+/**
+ * Which credentials an AWS trigger uses, decided exactly in KEDA's priority order. The credential
+ * cache keys on it, so two triggers with equal identities share one client.
+ */
+export type AwsIdentity =
+  /** The adapter's own identity: the AWS SDK default credential chain (env, web identity, IMDS, ...). */
+  | { readonly kind: 'default-chain'; readonly region: string }
+  /** Assume a role, starting from the adapter's own identity (KEDA tries web identity first, then STS AssumeRole). */
+  | { readonly kind: 'assume-role'; readonly region: string; readonly roleArn: string; readonly externalId?: string }
+  /** Static keys from a TriggerAuthentication or the scale target's env. */
+  | {
+      readonly kind: 'static';
+      readonly region: string;
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+      readonly sessionToken?: string;
+    };
+
+type Param = keyof AwsIdentityMetadata & string;
+
+interface Issue {
+  readonly message: string;
+  readonly param?: Param;
+}
+
+interface Decision {
+  readonly identity?: AwsIdentity;
+  readonly errors: readonly Issue[];
+  readonly warnings: readonly Issue[];
+}
+
+const WHERE_KEYS =
+  'set awsAccessKeyID and awsSecretAccessKey, or awsRoleArn, in a TriggerAuthentication, or awsAccessKeyIDFromEnv and awsSecretAccessKeyFromEnv in the trigger metadata';
+
+/**
+ * KEDA's `GetAwsAuthorization` without pod identity. `identityOwner: operator` uses the default
+ * chain, or assumes `awsRoleArn` from it. `pod` (the default) takes, in this order: `awsRoleArn`,
+ * then static keys; without either it is an error.
+ */
+function decide(m: AwsIdentityMetadata): Decision {
+  const region = m.awsRegion;
+  const errors: Issue[] = [];
+  const warnings: Issue[] = [];
+  const staticKeys = (['awsAccessKeyID', 'awsSecretAccessKey', 'awsSessionToken'] as const).filter((name) => m[name] !== undefined);
+  const role = (roleArn: string): AwsIdentity =>
+    m.awsExternalId === undefined ? { kind: 'assume-role', region, roleArn } : { kind: 'assume-role', region, roleArn, externalId: m.awsExternalId };
+
+  if (m.awsExternalId !== undefined && m.awsRoleArn === undefined) {
+    warnings.push({ message: 'awsExternalId is ignored: it applies only when awsRoleArn is set', param: 'awsExternalId' });
+  }
+
+  if (m.identityOwner === 'operator') {
+    if (staticKeys.length > 0) {
+      warnings.push({
+        message: `${staticKeys.join(', ')} ${staticKeys.length === 1 ? 'is' : 'are'} ignored: identityOwner is operator, which uses the adapter's own AWS identity`,
+        param: staticKeys[0]!,
+      });
+    }
+    return { identity: m.awsRoleArn === undefined ? { kind: 'default-chain', region } : role(m.awsRoleArn), errors, warnings };
+  }
+
+  if (m.awsRoleArn !== undefined) {
+    if (staticKeys.length > 0) {
+      warnings.push({
+        message: `${staticKeys.join(', ')} ${staticKeys.length === 1 ? 'is' : 'are'} ignored: awsRoleArn is set, and a role takes priority over static keys`,
+        param: staticKeys[0]!,
+      });
+    }
+    return { identity: role(m.awsRoleArn), errors, warnings };
+  }
+
+  if (m.awsAccessKeyID === undefined) {
+    // KEDA: "awsAccessKeyID not found"
+    const given = m.awsSecretAccessKey === undefined ? '' : ' (awsSecretAccessKey alone is not enough)';
+    errors.push({
+      message: `no AWS credentials: awsAccessKeyID is not set${given}; ${WHERE_KEYS}. To use the adapter's own AWS identity instead, set identityOwner: operator (podIdentity.provider: aws is not supported yet)`,
+    });
+    return { errors, warnings };
+  }
+  if (m.awsSecretAccessKey === undefined) {
+    // KEDA: "awsSecretAccessKey not found"
+    errors.push({
+      message:
+        'awsAccessKeyID is set but awsSecretAccessKey is not: set awsSecretAccessKey in the TriggerAuthentication, or awsSecretAccessKeyFromEnv in the trigger metadata',
+      param: 'awsAccessKeyID',
+    });
+    return { errors, warnings };
+  }
+  const identity: AwsIdentity =
+    m.awsSessionToken === undefined
+      ? { kind: 'static', region, accessKeyId: m.awsAccessKeyID, secretAccessKey: m.awsSecretAccessKey }
+      : { kind: 'static', region, accessKeyId: m.awsAccessKeyID, secretAccessKey: m.awsSecretAccessKey, sessionToken: m.awsSessionToken };
+  return { identity, errors, warnings };
+}
+
+/** Thrown by `awsIdentity` for metadata that `awsIdentityRule` would have rejected. */
+export class AwsIdentityError extends Error {
+  override readonly name = 'AwsIdentityError';
+}
+
+/**
+ * The credential mode of a trigger's parsed metadata. Pure: it reads nothing but `metadata`.
+ * Throws AwsIdentityError when the metadata has no usable credentials, which cannot happen for
+ * metadata that parsed with `awsIdentityRule`.
+ */
+export function awsIdentity(metadata: AwsIdentityMetadata): AwsIdentity {
+  const decision = decide(metadata);
+  if (!decision.identity) throw new AwsIdentityError(decision.errors.map((error) => error.message).join('; '));
+  return decision.identity;
+}
+
+/** The cross-field rule of the AWS identity block: credentials are complete for the mode chosen. */
+export const awsIdentityRule: MetadataRule<AwsIdentityMetadata> = (metadata, context) => {
+  const decision = decide(metadata);
+  for (const error of decision.errors) context.error(error.message, error.param);
+  for (const warning of decision.warnings) context.warning(warning.message, warning.param);
+};
+
+/** A one-line, log-safe description of an identity ("who am I"): never a secret, at most the key ID's last 4 characters. */
+export function describeAwsIdentity(identity: AwsIdentity): string {
+  switch (identity.kind) {
+    case 'default-chain':
+      return `the adapter's own AWS identity (default credential chain) in ${identity.region}`;
+    case 'assume-role':
+      return `role ${identity.roleArn}${identity.externalId === undefined ? '' : ' with an external ID'}, assumed from the adapter's own identity, in ${identity.region}`;
+    case 'static': {
+      // Real access key IDs are 20 characters; a short one would be shown whole, so it is not shown.
+      const key = identity.accessKeyId.length >= 16 ? `, access key ID ending ${identity.accessKeyId.slice(-4)}` : '';
+      return `static ${identity.sessionToken === undefined ? '' : 'temporary '}credentials${key}, in ${identity.region}`;
+    }
+  }
+}
