@@ -496,6 +496,14 @@ describe('cross-field rules', () => {
     ]);
   });
 
+  it('can tell a value the user gave from a default', () => {
+    const seen: boolean[] = [];
+    const declaration = defineMetadata(params, { rules: [(_m, context) => void seen.push(context.given('activationThreshold'))] });
+    declaration.parse({ triggerMetadata: { threshold: '1' } });
+    declaration.parse({ triggerMetadata: { threshold: '1', activationThreshold: '0' } });
+    expect(seen).toEqual([false, true]);
+  });
+
   it('warnings keep the metadata, errors drop it', () => {
     const declaration = defineMetadata(params, { rules: [(_m, context) => context.warning('look', 'threshold')] });
     const result = declaration.parse({ triggerMetadata: { threshold: '3' } });

@@ -51,6 +51,8 @@ export interface ParseResult<T> {
 export interface RuleContext<T> {
   /** The pod identity the trigger's TriggerAuthentication names, if any. */
   readonly podIdentity?: PodIdentity;
+  /** Whether the user gave `param` (rather than it taking its default or being absent). */
+  given(param: keyof T & string): boolean;
   /** An error about `param` (reported where its value came from), or about the whole metadata. */
   error(message: string, param?: keyof T & string): void;
   warning(message: string, param?: keyof T & string): void;
@@ -169,6 +171,7 @@ export class MetadataDeclaration<S extends ParamShape> {
     const context: RuleContext<Infer<S>> = {
       error: report('error'),
       warning: report('warning'),
+      given: (name) => found.has(name),
       ...(input.podIdentity ? { podIdentity: input.podIdentity } : {}),
     };
     for (const rule of this.rules) rule(metadata, context);
