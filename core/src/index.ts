@@ -7,3 +7,5 @@ export * from './metric-name.js';
 export * from './quantity.js';
 export * from './metadata/index.js';
 export * from './shared-params/index.js';
+export * from './hpa/index.js';
+export * from './scaled-object/index.js';

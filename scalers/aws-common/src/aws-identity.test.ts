@@ -282,7 +282,7 @@ describe('awsIdentityRule', () => {
     expect(result.errors).toEqual([]);
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toMatchObject({ source: 'triggerMetadata', key: 'awsSecretAccessKey' });
-    expect(result.warnings[0]!.message).toMatch(/^unknown parameter for aws-test, ignored/);
+    expect(result.warnings[0]!.message).toBe('awsSecretAccessKey cannot be set in metadata; set it in a TriggerAuthentication or awsSecretAccessKeyFromEnv; ignored');
   });
 });
 

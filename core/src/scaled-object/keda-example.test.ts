@@ -1,0 +1,133 @@
+import { beforeAll, expect, it } from 'vitest';
+import type { ScalerRegistry } from '../scaler-registry.js';
+import { testRegistry } from './registry.test.fixture.js';
+import { KEDA_EXAMPLE, load } from './yaml.test.fixture.js';
+
+let registry: ScalerRegistry;
+beforeAll(async () => {
+  registry = await testRegistry();
+});
+
+
+it('loads a KEDA-docs example with zero diagnostics, defaults applied and every value resolved', () => {
+  const result = load(registry, { 'example.yaml': KEDA_EXAMPLE }, { unresolvedEnv: 'error' });
+  expect(result.diagnostics).toEqual([]);
+  expect(result.scaledObjects).toEqual([
+    {
+      namespace: 'default',
+      name: 'prometheus-scaledobject',
+      file: 'example.yaml',
+      line: 52,
+      labels: { team: 'web' },
+      annotations: {},
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'keda-prom-test' },
+        pollingInterval: 30,
+        initialCooldownPeriod: 0,
+        cooldownPeriod: 300,
+        minReplicaCount: 0,
+        maxReplicaCount: 100,
+        fallback: { failureThreshold: 3, replicas: 6, behavior: 'static' },
+        advanced: {
+          restoreToOriginalReplicaCount: false,
+          scalingModifiers: { formula: 'requests + queue', target: 100, activationTarget: 0, metricType: 'AverageValue' },
+        },
+        triggers: [
+          {
+            type: 'prometheus',
+            name: 'requests',
+            metadata: {
+              serverAddress: 'http://prometheus.monitoring.svc:9090',
+              query: 'sum(rate(http_requests_total{deployment="my-deployment"}[2m]))',
+              threshold: '100.50',
+              activationThreshold: '5.5',
+              authModes: 'bearer',
+            },
+            authenticationRef: { name: 'keda-prom-creds', kind: 'TriggerAuthentication' },
+            metricType: 'AverageValue',
+            useCachedMetrics: false,
+          },
+          {
+            type: 'test-queue',
+            name: 'queue',
+            metadata: { hostFromEnv: 'QUEUE_HOST', passwordFromEnv: 'QUEUE_PASSWORD', listName: 'jobs', listLength: '20' },
+            metricType: 'Value',
+            useCachedMetrics: false,
+          },
+        ],
+      },
+      triggers: [
+        {
+          kind: 'external',
+          index: 0,
+          type: 'prometheus',
+          name: 'requests',
+          useCachedMetrics: false,
+          line: 69,
+          col: 5,
+          metricType: 'AverageValue',
+          authenticationRef: { name: 'keda-prom-creds', kind: 'TriggerAuthentication' },
+          input: {
+            triggerMetadata: {
+              serverAddress: 'http://prometheus.monitoring.svc:9090',
+              query: 'sum(rate(http_requests_total{deployment="my-deployment"}[2m]))',
+              threshold: '100.50',
+              activationThreshold: '5.5',
+              authModes: 'bearer',
+            },
+            authParams: { bearerToken: 'BearerToken123' },
+            resolvedEnv: { QUEUE_HOST: 'queue.default.svc', QUEUE_PASSWORD: 's3cr3t-queue-pass' },
+          },
+          metadata: expect.objectContaining({
+            serverAddress: 'http://prometheus.monitoring.svc:9090',
+            threshold: 100.5,
+            activationThreshold: 5.5,
+            authModes: ['bearer'],
+            bearerToken: 'BearerToken123',
+            ignoreNullValues: true,
+          }),
+          metricSpecs: [{ metricName: 's0-prometheus', target: 100.5, metricType: 'AverageValue' }],
+        },
+        {
+          kind: 'external',
+          index: 1,
+          type: 'test-queue',
+          name: 'queue',
+          useCachedMetrics: false,
+          line: 79,
+          col: 5,
+          metricType: 'Value',
+          input: {
+            triggerMetadata: { hostFromEnv: 'QUEUE_HOST', passwordFromEnv: 'QUEUE_PASSWORD', listName: 'jobs', listLength: '20' },
+            authParams: {},
+            resolvedEnv: { QUEUE_HOST: 'queue.default.svc', QUEUE_PASSWORD: 's3cr3t-queue-pass' },
+          },
+          metadata: { host: 'queue.default.svc', password: 's3cr3t-queue-pass', port: 6379, listName: 'jobs', listLength: 20 },
+          metricSpecs: [{ metricName: 's1-test-queue-jobs', target: 20, metricType: 'Value' }],
+        },
+      ],
+    },
+  ]);
+  expect(result.triggerAuthentications).toEqual([
+    {
+      kind: 'TriggerAuthentication',
+      namespace: 'default',
+      name: 'keda-prom-creds',
+      file: 'example.yaml',
+      line: 9,
+      spec: { secretTargetRef: [{ parameter: 'bearerToken', name: 'keda-prom-secret', key: 'bearerToken' }] },
+      params: { bearerToken: 'BearerToken123' },
+      origins: { bearerToken: 'Secret default/keda-prom-secret key "bearerToken"' },
+      clusterOnly: [],
+    },
+  ]);
+});
+
+it('reads the same objects from a kind: List, as `kubectl get -o yaml` writes them', () => {
+  const documents = KEDA_EXAMPLE.split('---\n');
+  const items = documents.map((doc) => doc.trimEnd().split('\n').map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`)).join('\n'));
+  const list = `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`;
+  const result = load(registry, { 'list.yaml': list }, { unresolvedEnv: 'error' });
+  expect(result.diagnostics).toEqual([]);
+  expect(result.scaledObjects.map((so) => so.name)).toEqual(['prometheus-scaledobject']);
+});

@@ -1,0 +1,74 @@
+import type { ScalerRegistry } from '../scaler-registry.js';
+import { ClusterObjects } from './cluster-objects.js';
+import type { Diagnostic } from './diagnostic.js';
+import { DiagnosticCollector } from './diagnostic-collector.js';
+import type { ManifestObject, ManifestSource } from './manifest-object.js';
+import { parseManifests } from './parse-manifests.js';
+import type { LoadedScaledObject } from './scaled-object.js';
+import { loadScaledObject } from './scaled-object-loader.js';
+import type { LoadedTriggerAuthentication } from './trigger-authentication.js';
+import { loadTriggerAuthentication } from './trigger-authentication-loader.js';
+import type { AuthLookup } from './trigger-loader.js';
+
+export interface LoadOptions {
+  /**
+   * How a value that only the cluster has (a `<name>FromEnv` or TriggerAuthentication `env[]` whose
+   * workload is not in the files) is reported: `warning` for `updraft validate`, `error` for `check`
+   * and `serve`, which need every value.
+   */
+  readonly unresolvedEnv: 'warning' | 'error';
+  /** The namespace KEDA runs in, where ClusterTriggerAuthentication Secrets are read. Default `keda`. */
+  readonly kedaNamespace?: string;
+}
+
+export interface LoadResult {
+  /** Only the ScaledObjects without error diagnostics. */
+  readonly scaledObjects: readonly LoadedScaledObject[];
+  /** TriggerAuthentications and ClusterTriggerAuthentications without error diagnostics. */
+  readonly triggerAuthentications: readonly LoadedTriggerAuthentication[];
+  /** Every problem found, sorted by file, line and column. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Reads a set of YAML files the way a cluster would hold them, and loads their ScaledObjects with
+ * everything they refer to (TriggerAuthentications, Secrets, ConfigMaps, the scale target's env).
+ * Pure: no I/O, no network; scalers are created only to read their metric specs, then closed.
+ */
+export function loadManifests(sources: readonly ManifestSource[], registry: ScalerRegistry, options: LoadOptions): LoadResult {
+  const collector = new DiagnosticCollector();
+  const parsed: ManifestObject[] = sources.flatMap((source) => parseManifests(source, collector));
+  const objects = new ClusterObjects(parsed, collector);
+
+  const authentications = new Map<string, LoadedTriggerAuthentication | undefined>();
+  for (const indexed of objects.triggerAuthentications) {
+    const loaded = loadTriggerAuthentication(indexed, objects, options.kedaNamespace ?? 'keda');
+    if (indexed.name !== undefined) authentications.set(authKey(indexed.kind, indexed.namespace, indexed.name), loaded);
+  }
+
+  const scaledObjects: LoadedScaledObject[] = [];
+  for (const indexed of objects.scaledObjects) {
+    const loaded = loadScaledObject(indexed, {
+      registry,
+      unresolvedEnv: options.unresolvedEnv,
+      objects,
+      findAuthentication(kind, namespace, name): AuthLookup {
+        const key = authKey(kind, kind === 'TriggerAuthentication' ? namespace : undefined, name);
+        if (!authentications.has(key)) return { status: 'missing' };
+        const auth = authentications.get(key);
+        return auth ? { status: 'ok', auth } : { status: 'invalid' };
+      },
+    });
+    if (loaded) scaledObjects.push(loaded);
+  }
+
+  return {
+    scaledObjects,
+    triggerAuthentications: [...authentications.values()].filter((auth): auth is LoadedTriggerAuthentication => auth !== undefined),
+    diagnostics: collector.result(),
+  };
+}
+
+function authKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${kind === 'ClusterTriggerAuthentication' ? '' : (namespace ?? '')}/${name}`;
+}

@@ -1,0 +1,44 @@
+import type { MetadataInput } from '../metadata/declaration.js';
+import type { MetricSpec, MetricType } from '../scaler.js';
+import type { AuthenticationRef, TriggerMetricType } from './scaled-object.js';
+
+interface LoadedTriggerBase {
+  /** The position in `spec.triggers`; metric names start with `s<index>-`. */
+  readonly index: number;
+  readonly type: string;
+  readonly name?: string;
+  readonly useCachedMetrics: boolean;
+  /** Where the trigger is written. */
+  readonly line: number;
+  readonly col: number;
+}
+
+/** A trigger Updraft serves: an External metric computed by a scaler plugin. */
+export interface ExternalTrigger extends LoadedTriggerBase {
+  readonly kind: 'external';
+  readonly metricType: MetricType;
+  readonly authenticationRef?: AuthenticationRef;
+  /**
+   * Exactly what the metadata was parsed from, so the engine can build the scaler again: the
+   * TriggerAuthentication's podIdentity included. authParams and resolvedEnv hold secret values:
+   * never log them. resolvedEnv is undefined when the scale target's env could not be read from the files.
+   */
+  readonly input: MetadataInput;
+  /**
+   * The metadata parsed by the scaler's declaration. Undefined when a value could not be resolved
+   * from the files (an env var or TriggerAuthentication value only a cluster has), which is possible
+   * only when unresolved values are warnings (`updraft validate`).
+   */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The HPA metric specs (empty when metadata is undefined). */
+  readonly metricSpecs: readonly MetricSpec[];
+}
+
+/** A cpu or memory trigger: the HPA reads it from metrics-server; Updraft does not serve it. */
+export interface ResourceTrigger extends LoadedTriggerBase {
+  readonly kind: 'resource';
+  readonly metricType: TriggerMetricType;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export type LoadedTrigger = ExternalTrigger | ResourceTrigger;
