@@ -5,7 +5,8 @@ import { validate } from './commands/validate.js';
 import { processOutput, type Output } from './output.js';
 
 const pluginOption = () =>
-  new Option('--plugin <package...>', 'extra scaler plugin packages to load, by npm package name')
+  // Repeatable rather than variadic, so that `--plugin x file.yaml` does not read file.yaml as a plugin.
+  new Option('--plugin <package>', 'an extra scaler plugin package to load, by npm package name; repeat it or separate names with commas')
     .env('UPDRAFT_PLUGINS')
     .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)]);
 

@@ -11,7 +11,7 @@ import type { Output } from '../output.js';
 export async function validate(paths: readonly string[], options: CompositionOptions, out: Output): Promise<number> {
   const registry = await createRegistry(options);
   const files = await readManifestFiles(paths);
-  const result = loadManifests(files.sources, registry, { unresolvedEnv: 'warning' });
+  const result = loadManifests(files.sources, registry, { unresolved: 'warning' });
   const diagnostics: Diagnostic[] = [...files.diagnostics, ...result.diagnostics];
   for (const diagnostic of diagnostics) out.stdout(formatDiagnostic(diagnostic));
   if (diagnostics.some((d) => d.severity === 'error')) return 1;

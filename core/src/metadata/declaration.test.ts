@@ -143,12 +143,12 @@ describe('<name>FromEnv: the value of the scale target container env var it name
   describe('the container env is not known (resolvedEnv undefined)', () => {
     const input: MetadataInput = { triggerMetadata: { passwordFromEnv: 'REDIS_PASSWORD', threshold: '5' } };
 
-    it.each<{ option: ParseOptions['unresolvedEnv']; severity: MetadataProblem['severity'] }>([
+    it.each<{ option: ParseOptions['unresolved']; severity: MetadataProblem['severity'] }>([
       { option: undefined, severity: 'error' },
       { option: 'error', severity: 'error' },
       { option: 'warning', severity: 'warning' },
-    ])('unresolvedEnv: $option → one $severity at the FromEnv key, and no "missing required" error', ({ option, severity }) => {
-      const result = declaration.parse(input, { unresolvedEnv: option });
+    ])('unresolved: $option → one $severity at the FromEnv key, and no "missing required" error', ({ option, severity }) => {
+      const result = declaration.parse(input, { unresolved: option });
       expect(result.problems).toEqual([
         {
           severity,
@@ -173,7 +173,7 @@ describe('<name>FromEnv: the value of the scale target container env var it name
     });
 
     it('a required parameter with neither a value nor a FromEnv key is still missing', () => {
-      const result = declaration.parse({ triggerMetadata: { threshold: '5' } }, { unresolvedEnv: 'warning' });
+      const result = declaration.parse({ triggerMetadata: { threshold: '5' } }, { unresolved: 'warning' });
       expect(errors(result)).toEqual([{ severity: 'error', message: 'missing required parameter "password" (set it in a TriggerAuthentication or passwordFromEnv)' }]);
     });
   });
@@ -461,7 +461,7 @@ describe('cross-field rules', () => {
   it('do not run when a FromEnv key cannot be resolved, even as a warning', () => {
     const rule = vi.fn();
     const declaration = defineMetadata({ host: p.string().from('triggerMetadata', 'resolvedEnv') }, { rules: [rule] });
-    const result = declaration.parse({ triggerMetadata: { hostFromEnv: 'HOST' } }, { unresolvedEnv: 'warning' });
+    const result = declaration.parse({ triggerMetadata: { hostFromEnv: 'HOST' } }, { unresolved: 'warning' });
     expect(rule).not.toHaveBeenCalled();
     expect(result.metadata).toBeUndefined();
   });

@@ -18,9 +18,18 @@ export interface MetadataInput {
   readonly authParams?: Readonly<Record<string, string>>;
   /**
    * The scale target container's env. Undefined when it is not known (the workload is not in the
-   * files being validated): then `<name>FromEnv` cannot be resolved, see `unresolvedEnv`.
+   * files being validated): then `<name>FromEnv` cannot be resolved, see `unresolved`.
    */
   readonly resolvedEnv?: Readonly<Record<string, string>>;
+  /**
+   * Values only the cluster can supply, with the reason they cannot be read here: authParams keys
+   * whose Secret or ConfigMap is not in the files, env var names whose source is not. Such a value
+   * is neither found nor missing; see `ParseOptions.unresolved`.
+   */
+  readonly unresolved?: {
+    readonly authParams?: ReadonlyMap<string, string>;
+    readonly env?: ReadonlyMap<string, string>;
+  };
   /** The TriggerAuthentication's `podIdentity`, when it names a provider other than `none`. */
   readonly podIdentity?: PodIdentity;
 }
@@ -35,8 +44,11 @@ export interface PodIdentity {
 }
 
 export interface ParseOptions {
-  /** How an unresolvable `<name>FromEnv` is reported: a warning for validate, an error for check and serve. */
-  readonly unresolvedEnv?: 'warning' | 'error';
+  /**
+   * How a value only the cluster can supply (an unresolvable `<name>FromEnv`, a Secret not in the
+   * files) is reported: a warning for validate, an error (the default) for check and serve.
+   */
+  readonly unresolved?: 'warning' | 'error';
   /** Named in the unknown-key warning, e.g. "prometheus". */
   readonly triggerType?: string;
 }
@@ -110,14 +122,10 @@ export class MetadataDeclaration<S extends ParamShape> {
 
     for (const [name, param] of Object.entries(this.params)) {
       const lookup = lookUp(name, param, input);
-      if (lookup.unresolvedEnv) {
+      if (lookup.unresolved) {
         complete = false;
-        problems.push({
-          severity: options.unresolvedEnv ?? 'error',
-          source: 'resolvedEnv',
-          key: lookup.unresolvedEnv.key,
-          message: `cannot resolve env var ${lookup.unresolvedEnv.variable}: the scale target's container env is not known here`,
-        });
+        const { source, key, message } = lookup.unresolved;
+        problems.push({ severity: options.unresolved ?? 'error', source, key, message });
         continue;
       }
       const hit = lookup.found;
@@ -202,7 +210,7 @@ export class MetadataDeclaration<S extends ParamShape> {
 
 interface Lookup {
   found?: Found;
-  unresolvedEnv?: { key: string; variable: string };
+  unresolved?: { source: ParamSource; key: string; message: string };
   missingEnv?: { key: string; variable: string };
 }
 
@@ -216,8 +224,9 @@ function lookUp(name: string, param: AnyParam, input: MetadataInput): Lookup {
         const envKey = `${key}FromEnv`;
         const variable = input.triggerMetadata[envKey]?.trim();
         if (!variable) continue;
-        if (input.resolvedEnv === undefined) return { unresolvedEnv: { key: envKey, variable } };
-        const raw = input.resolvedEnv[variable]?.trim();
+        const reason = input.resolvedEnv === undefined ? "the scale target's container env is not known here" : input.unresolved?.env?.get(variable);
+        if (reason !== undefined) return { unresolved: { source, key: envKey, message: `cannot resolve env var ${variable}: ${reason}` } };
+        const raw = input.resolvedEnv![variable]?.trim();
         if (raw) return { found: { source, key: envKey, raw } };
         result.missingEnv ??= { key: envKey, variable };
         continue;
@@ -225,6 +234,8 @@ function lookUp(name: string, param: AnyParam, input: MetadataInput): Lookup {
       const map = source === 'triggerMetadata' ? input.triggerMetadata : input.authParams;
       const raw = map?.[key]?.trim();
       if (raw) return { found: { source, key, raw } };
+      const reason = source === 'authParams' ? input.unresolved?.authParams?.get(key) : undefined;
+      if (reason !== undefined) return { unresolved: { source, key, message: `cannot resolve ${key}: ${reason}` } };
     }
   }
   return result;

@@ -154,10 +154,10 @@ describe('TriggerAuthentication env[]', () => {
           `so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: ${severity}cannot resolve parameter "${parameter}": it comes from env var ${['PASSWORD', 'USER', 'NOT_SET'][index]} (TriggerAuthentication default/queue-auth env[${index}]), and the scale target StatefulSet default/worker is not in these files`,
       );
     expect(diagnose(registry, files)).toEqual(expected('warning: '));
-    expect(diagnose(registry, files, { unresolvedEnv: 'error' })).toEqual(expected(''));
+    expect(diagnose(registry, files, { unresolved: 'error' })).toEqual(expected(''));
     const result = load(registry, files);
     expect(result.scaledObjects).toHaveLength(1);
     expect((result.scaledObjects[0]!.triggers[0] as ExternalTrigger).metadata).toBeUndefined();
-    expect(load(registry, files, { unresolvedEnv: 'error' }).scaledObjects).toEqual([]);
+    expect(load(registry, files, { unresolved: 'error' }).scaledObjects).toEqual([]);
   });
 });

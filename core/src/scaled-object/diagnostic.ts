@@ -20,7 +20,8 @@ export interface Diagnostic {
 
 /** `so.yaml:14:19: default/worker: spec.triggers[0].metadata.threshold: must be a number, got "ten"` */
 export function formatDiagnostic(d: Diagnostic): string {
-  const parts = [`${d.file}:${d.line}:${d.col}`];
+  // Line 0 means the problem is with the file itself (it could not be read): no position to give.
+  const parts = [d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file];
   if (d.object) parts.push(d.object);
   if (d.path) parts.push(d.path);
   parts.push(d.severity === 'error' ? d.message : `${d.severity}: ${d.message}`);

@@ -10,7 +10,7 @@ beforeAll(async () => {
 
 
 it('loads a KEDA-docs example with zero diagnostics, defaults applied and every value resolved', () => {
-  const result = load(registry, { 'example.yaml': KEDA_EXAMPLE }, { unresolvedEnv: 'error' });
+  const result = load(registry, { 'example.yaml': KEDA_EXAMPLE }, { unresolved: 'error' });
   expect(result.diagnostics).toEqual([]);
   expect(result.scaledObjects).toEqual([
     {
@@ -127,7 +127,7 @@ it('reads the same objects from a kind: List, as `kubectl get -o yaml` writes th
   const documents = KEDA_EXAMPLE.split('---\n');
   const items = documents.map((doc) => doc.trimEnd().split('\n').map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`)).join('\n'));
   const list = `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`;
-  const result = load(registry, { 'list.yaml': list }, { unresolvedEnv: 'error' });
+  const result = load(registry, { 'list.yaml': list }, { unresolved: 'error' });
   expect(result.diagnostics).toEqual([]);
   expect(result.scaledObjects.map((so) => so.name)).toEqual(['prometheus-scaledobject']);
 });

@@ -23,13 +23,13 @@ const HEADER = yaml`
 interface Case {
   readonly name: string;
   readonly files: string | Record<string, string>;
-  readonly unresolvedEnv?: 'warning' | 'error';
+  readonly unresolved?: 'warning' | 'error';
   readonly expected: readonly string[];
 }
 
 function table(cases: readonly Case[]) {
-  it.each(cases)('$name', ({ files, unresolvedEnv, expected }) => {
-    expect(diagnose(registry, files, unresolvedEnv ? { unresolvedEnv } : {})).toEqual(expected);
+  it.each(cases)('$name', ({ files, unresolved, expected }) => {
+    expect(diagnose(registry, files, unresolved ? { unresolved } : {})).toEqual(expected);
   });
 }
 
@@ -217,7 +217,7 @@ describe('ScaledObject structure', () => {
       ],
     },
     {
-      name: 'a metadata value must be a string: quote it, or the API server rejects it',
+      name: 'an unquoted metadata value is a warning (KEDA docs write some), read as the text it was written as',
       files: yaml`
         ${HEADER}
           triggers:
@@ -229,8 +229,10 @@ describe('ScaledObject structure', () => {
                 ignoreNullValues: yes
       `,
       expected: [
-        'so.yaml:14:20: default/worker: spec.triggers[0].metadata.threshold: must be a string, got the number 5.0: quote it ("5.0"); the Kubernetes API server rejects unquoted numbers and booleans here',
-        'so.yaml:15:27: default/worker: spec.triggers[0].metadata.ignoreNullValues: must be a string, got yes (a boolean in YAML): quote it ("yes"); the Kubernetes API server rejects unquoted numbers and booleans here',
+        'so.yaml:14:20: default/worker: spec.triggers[0].metadata.threshold: warning: should be a string: quote it ("5.0"); the Kubernetes API server rejects unquoted numbers and booleans here',
+        'so.yaml:15:27: default/worker: spec.triggers[0].metadata.ignoreNullValues: warning: should be a string: quote it ("yes"); the Kubernetes API server rejects unquoted numbers and booleans here',
+        // YAML 1.1 reads `yes` as a boolean, but KEDA's ParseBool does not take the text "yes".
+        'so.yaml:15:27: default/worker: spec.triggers[0].metadata.ignoreNullValues: must be true or false, got "yes"',
       ],
     },
     {
@@ -567,7 +569,7 @@ describe('trigger metadata', () => {
     },
     {
       name: 'the same unresolved <name>FromEnv is an error for check and serve',
-      unresolvedEnv: 'error',
+      unresolved: 'error',
       files: yaml`
         ${HEADER}
           triggers:

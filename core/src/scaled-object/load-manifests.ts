@@ -16,7 +16,7 @@ export interface LoadOptions {
    * workload is not in the files) is reported: `warning` for `updraft validate`, `error` for `check`
    * and `serve`, which need every value.
    */
-  readonly unresolvedEnv: 'warning' | 'error';
+  readonly unresolved: 'warning' | 'error';
   /** The namespace KEDA runs in, where ClusterTriggerAuthentication Secrets are read. Default `keda`. */
   readonly kedaNamespace?: string;
 }
@@ -50,7 +50,7 @@ export function loadManifests(sources: readonly ManifestSource[], registry: Scal
   for (const indexed of objects.scaledObjects) {
     const loaded = loadScaledObject(indexed, {
       registry,
-      unresolvedEnv: options.unresolvedEnv,
+      unresolved: options.unresolved,
       objects,
       findAuthentication(kind, namespace, name): AuthLookup {
         const key = authKey(kind, kind === 'TriggerAuthentication' ? namespace : undefined, name);

@@ -22,7 +22,7 @@ type Raw = Record<string, any>;
 
 export interface ScaledObjectContext {
   readonly registry: ScalerRegistry;
-  readonly unresolvedEnv: 'warning' | 'error';
+  readonly unresolved: 'warning' | 'error';
   readonly objects: ClusterObjects;
   findAuthentication(kind: AuthenticationRefKind, namespace: string, name: string): AuthLookup;
 }
@@ -51,7 +51,7 @@ export function loadScaledObject(indexed: IndexedObject, context: ScaledObjectCo
     isRecord(trigger) && parseable(problems, index)
       ? loadTrigger(withTriggerDefaults(trigger), index, {
           registry: context.registry,
-          unresolvedEnv: context.unresolvedEnv,
+          unresolved: context.unresolved,
           reporter,
           namespace,
           name,

@@ -41,11 +41,33 @@ export interface StructuralProblem {
  * have problems, so callers can still use the parts that are sound.
  */
 export function validateStructure(kind: ValidatedKind, object: ManifestObject, reporter: ObjectReporter): StructuralProblem[] {
+  if (kind === 'ScaledObject') quoteMetadataScalars(object, reporter);
   const validate = validator(kind);
   if (validate(object.value)) return [];
   const problems = translateErrors(validate.errors ?? [], object);
   for (const problem of problems) reporter.error(problem.at, problem.message, { anchor: problem.anchor, shownPath: problem.path });
   return problems;
+}
+
+/**
+ * Trigger metadata is map[string]string, and the API server refuses an unquoted number or boolean
+ * there. KEDA's own docs write some unquoted (`timeout: 1000`), so this is a warning and the value
+ * is read as the text it was written as.
+ */
+function quoteMetadataScalars(object: ManifestObject, reporter: ObjectReporter): void {
+  const triggers = (object.value as { spec?: { triggers?: unknown } } | null)?.spec?.triggers;
+  if (!Array.isArray(triggers)) return;
+  triggers.forEach((trigger, index) => {
+    const metadata = (trigger as { metadata?: unknown } | null)?.metadata;
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return;
+    for (const [key, value] of Object.entries(metadata as Record<string, unknown>)) {
+      if (typeof value !== 'number' && typeof value !== 'boolean') continue;
+      const path: ObjectPath = ['spec', 'triggers', index, 'metadata', key];
+      const text = object.sourceText(path) ?? String(value);
+      (metadata as Record<string, unknown>)[key] = text;
+      reporter.warning(path, `should be a string: quote it (${JSON.stringify(text)}); the Kubernetes API server rejects unquoted numbers and booleans here`);
+    }
+  });
 }
 
 /** True when no problem lies at or under `path`. */

@@ -222,7 +222,7 @@ describe('TriggerAuthentication documents', () => {
     const result = load(registry, files);
     // Valid (warnings only), but its metadata waits for the cluster.
     expect((result.scaledObjects[0]!.triggers[0] as ExternalTrigger).metadata).toBeUndefined();
-    expect(diagnose(registry, files, { unresolvedEnv: 'error' })[0]).toBe(
+    expect(diagnose(registry, files, { unresolved: 'error' })[0]).toBe(
       'so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: cannot resolve parameter "password": it comes from hashiCorpVault in TriggerAuthentication default/queue-auth, which only a cluster can resolve',
     );
   });

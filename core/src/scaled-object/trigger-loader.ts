@@ -27,7 +27,7 @@ export interface TargetEnv {
 /** Everything a trigger needs from the ScaledObject it belongs to. */
 export interface TriggerContext {
   readonly registry: ScalerRegistry;
-  readonly unresolvedEnv: 'warning' | 'error';
+  readonly unresolved: 'warning' | 'error';
   readonly reporter: ObjectReporter;
   readonly namespace: string;
   readonly name: string;
@@ -78,7 +78,7 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
     ...(env.resolvedEnv ? { resolvedEnv: env.resolvedEnv } : {}),
     ...(podIdentity ? { podIdentity } : {}),
   };
-  const result = declaration.parse(input, { unresolvedEnv: context.unresolvedEnv, triggerType: trigger.type });
+  const result = declaration.parse(input, { unresolved: context.unresolved, triggerType: trigger.type });
 
   // Parameters a TriggerAuthentication would supply in a cluster: their absence here is not an error.
   const unknownParams = new Set<string>();
@@ -89,7 +89,7 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
     const unresolvedKey = keys.find((key) => auth.unresolved.has(key));
     if (unresolvedKey !== undefined && !keys.some((key) => auth.params[key]?.trim())) {
       unknownParams.add(name);
-      reporter.report(context.unresolvedEnv, [...base, 'authenticationRef'], `cannot resolve parameter ${JSON.stringify(unresolvedKey)}: ${auth.unresolved.get(unresolvedKey)}`);
+      reporter.report(context.unresolved, [...base, 'authenticationRef'], `cannot resolve parameter ${JSON.stringify(unresolvedKey)}: ${auth.unresolved.get(unresolvedKey)}`);
     }
   }
 

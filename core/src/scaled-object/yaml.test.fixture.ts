@@ -19,7 +19,7 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
 /** Loads files given as `{ name: text }` (or one text as so.yaml). */
 export function load(registry: ScalerRegistry, files: string | Readonly<Record<string, string>>, options: Partial<LoadOptions> = {}): LoadResult {
   const sources = typeof files === 'string' ? [{ file: 'so.yaml', text: files }] : Object.entries(files).map(([file, text]) => ({ file, text }));
-  return loadManifests(sources, registry, { unresolvedEnv: 'warning', ...options });
+  return loadManifests(sources, registry, { unresolved: 'warning', ...options });
 }
 
 /** The diagnostics as the CLI prints them: file:line:col: object: path: message. */
