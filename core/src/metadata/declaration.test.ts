@@ -1,4 +1,4 @@
-import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { defineMetadata, type MetadataInput, type MetadataOf, type MetadataProblem, type ParseOptions, type ParseResult } from './declaration.js';
 import { p } from './param.js';
 
@@ -211,6 +211,113 @@ describe('<name>FromEnv: the value of the scale target container env var it name
       const result = declaration.parse({ triggerMetadata: { hostFromEnv: 'NOPE', host: 'h' }, resolvedEnv: {} });
       expect(result.problems).toEqual([]);
       expect(metadataOf(result).host).toBe('h');
+    });
+  });
+});
+
+describe('values only the cluster can supply (MetadataInput.unresolved)', () => {
+  const rule = vi.fn();
+  const declaration = defineMetadata(
+    {
+      token: p.string().required().alias('bearerToken').from('authParams').secret(),
+      authModes: p.list(['basic', 'bearer']).from('triggerMetadata', 'authParams'),
+      host: p.string().required().from('triggerMetadata', 'resolvedEnv'),
+      port: p.integer().default(6379).from('triggerMetadata', 'resolvedEnv'),
+      threshold: p.number().required(),
+    },
+    {
+      rules: [
+        (m, context) => {
+          rule(m);
+          if (m.authModes?.includes('bearer') && !m.token) context.error('authModes includes bearer, which needs token');
+        },
+      ],
+    },
+  );
+  const secretReason = 'Secret default/creds is not in these files; only the cluster can supply it';
+  const envReason = 'Secret default/env-creds is not in these files; only the cluster can supply it';
+  beforeEach(() => {
+    rule.mockClear();
+  });
+
+  describe('authParams', () => {
+    const input: MetadataInput = {
+      triggerMetadata: { host: 'h', threshold: '5', authModes: 'bearer' },
+      authParams: {},
+      unresolved: { authParams: new Map([['token', secretReason]]) },
+    };
+
+    it.each<{ option: ParseOptions['unresolved']; severity: MetadataProblem['severity'] }>([
+      { option: undefined, severity: 'error' },
+      { option: 'error', severity: 'error' },
+      { option: 'warning', severity: 'warning' },
+    ])('unresolved: $option → one $severity at the authParams key; not missing, no rules, no metadata', ({ option, severity }) => {
+      const result = declaration.parse(input, { unresolved: option });
+      expect(result.problems).toEqual([{ severity, source: 'authParams', key: 'token', message: `cannot resolve token: ${secretReason}` }]);
+      expect(rule).not.toHaveBeenCalled();
+      expect(result.metadata).toBeUndefined();
+    });
+
+    it('is reported at the key it is unresolved under, an alias too', () => {
+      const result = declaration.parse({ ...input, unresolved: { authParams: new Map([['bearerToken', secretReason]]) } }, { unresolved: 'warning' });
+      expect(result.problems).toEqual([{ severity: 'warning', source: 'authParams', key: 'bearerToken', message: `cannot resolve bearerToken: ${secretReason}` }]);
+    });
+
+    it('a value in authParams, or in a source read before it, settles the parameter', () => {
+      const found = declaration.parse({ ...input, authParams: { token: 'from-auth' } }, { unresolved: 'warning' });
+      expect(found.problems).toEqual([]);
+      expect(metadataOf(found).token).toBe('from-auth');
+      // authModes is read from metadata first, so its unresolved authParams key is never looked at.
+      const earlier = declaration.parse(
+        { ...input, authParams: { token: 't' }, unresolved: { authParams: new Map([['authModes', secretReason]]) } },
+        { unresolved: 'warning' },
+      );
+      expect(earlier.problems).toEqual([]);
+      expect(metadataOf(earlier).authModes).toEqual(['bearer']);
+    });
+
+    it('other problems of the same trigger are still reported', () => {
+      const result = declaration.parse({ ...input, triggerMetadata: { ...input.triggerMetadata, threshold: 'ten' } }, { unresolved: 'warning' });
+      expect(result.problems).toEqual([
+        { severity: 'warning', source: 'authParams', key: 'token', message: `cannot resolve token: ${secretReason}` },
+        { severity: 'error', source: 'triggerMetadata', key: 'threshold', message: 'must be a number, got "ten"' },
+      ]);
+    });
+  });
+
+  describe('env', () => {
+    const input: MetadataInput = {
+      triggerMetadata: { hostFromEnv: 'HOST', portFromEnv: 'PORT', threshold: '5' },
+      authParams: { token: 't' },
+      resolvedEnv: { PORT: '6380' },
+      unresolved: { env: new Map([['HOST', envReason]]) },
+    };
+
+    it.each<{ option: ParseOptions['unresolved']; severity: MetadataProblem['severity'] }>([
+      { option: undefined, severity: 'error' },
+      { option: 'error', severity: 'error' },
+      { option: 'warning', severity: 'warning' },
+    ])('unresolved: $option → one $severity at the FromEnv key; not missing, no rules, no metadata', ({ option, severity }) => {
+      const result = declaration.parse(input, { unresolved: option });
+      expect(result.problems).toEqual([{ severity, source: 'resolvedEnv', key: 'hostFromEnv', message: `cannot resolve env var HOST: ${envReason}` }]);
+      expect(rule).not.toHaveBeenCalled();
+      expect(result.metadata).toBeUndefined();
+    });
+
+    it('the known vars beside it are read, and their problems reported', () => {
+      const result = declaration.parse({ ...input, resolvedEnv: { PORT: 'high' } }, { unresolved: 'warning' });
+      expect(result.problems).toEqual([
+        { severity: 'warning', source: 'resolvedEnv', key: 'hostFromEnv', message: `cannot resolve env var HOST: ${envReason}` },
+        // Values from the env are not quoted: they may be secrets.
+        { severity: 'error', source: 'resolvedEnv', key: 'portFromEnv', message: 'must be an integer, got <redacted>' },
+      ]);
+    });
+
+    it('an unresolved var that no FromEnv key names changes nothing', () => {
+      const result = declaration.parse({ ...input, triggerMetadata: { host: 'h', threshold: '5' }, unresolved: { env: new Map([['OTHER', envReason]]) } });
+      expect(result.problems).toEqual([]);
+      expect(metadataOf(result)).toMatchObject({ host: 'h', token: 't', port: 6379 });
+      expect(rule).toHaveBeenCalledTimes(1);
     });
   });
 });

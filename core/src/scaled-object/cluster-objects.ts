@@ -148,8 +148,9 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 /**
  * Reads a Secret's `data` (base64) and `stringData` (plain, wins on a shared key, as the API server
- * merges it), or a ConfigMap's `data` (plain) and `binaryData` (base64). Secret values are
- * registered for redaction and never quoted in a message.
+ * merges it), or a ConfigMap's `data` (plain) and `binaryData` (base64). A Secret `data` value that
+ * is not base64 is a warning and is read as plain text. Secret values are registered for redaction
+ * and never quoted in a message.
  */
 function readData(indexed: IndexedObject, secret: boolean, collector: DiagnosticCollector): DataObject {
   const { object, reporter } = indexed;
@@ -172,13 +173,17 @@ function readData(indexed: IndexedObject, secret: boolean, collector: Diagnostic
       let text = value;
       if (base64) {
         const compact = value.replace(/[\r\n]/g, '');
-        if (!BASE64.test(compact)) {
-          const hint = secret ? '; put plain text under stringData instead' : '';
-          reporter.error([field, name], `must be base64-encoded, and this value is not valid base64${hint}`);
+        if (BASE64.test(compact)) {
+          text = Buffer.from(compact, 'base64').toString('utf8');
+          if (secret) collector.hideSecret(compact);
+        } else if (secret) {
+          // KEDA's docs write placeholders here (`bearerToken: "BEARER_TOKEN"`); reading the text as
+          // written lets the TriggerAuthentications that use it resolve, so the rest can be checked.
+          reporter.warning([field, name], 'is not valid base64: Kubernetes will reject this Secret; put plain text under stringData');
+        } else {
+          reporter.error([field, name], 'must be base64-encoded, and this value is not valid base64');
           continue;
         }
-        text = Buffer.from(compact, 'base64').toString('utf8');
-        if (secret) collector.hideSecret(compact);
       }
       if (secret) collector.hideSecret(text);
       data.set(name, text);

@@ -88,12 +88,85 @@ describe('the scale target container env', () => {
 
   it.each([
     { variable: 'POD_NAME', why: 'its value comes from a fieldRef, which only the cluster knows' },
-    { variable: 'MISSING_KEY', why: 'Secret default/queue-secret has no key "nope"' },
-    { variable: 'ABSENT_SECRET', why: 'its value comes from Secret default/absent-secret, which is not in these files' },
-  ])('a var the files cannot resolve ($variable) is unresolved, with the reason', ({ variable, why }) => {
-    expect(diagnose(registry, { 'data.yaml': DATA, 'workload.yaml': WORKLOAD, 'so.yaml': scaledObject(`{hostFromEnv: ${variable}, listName: jobs}`) })).toEqual([
-      `so.yaml:8:31: default/worker: spec.triggers[0].metadata.hostFromEnv: warning: cannot resolve env var ${variable}: ${why}`,
+    { variable: 'ABSENT_SECRET', why: 'Secret default/absent-secret is not in these files; only the cluster can supply it' },
+  ])('a var only the cluster can supply ($variable) is unresolved, with the reason', ({ variable, why }) => {
+    const files = { 'data.yaml': DATA, 'workload.yaml': WORKLOAD, 'so.yaml': scaledObject(`{hostFromEnv: ${variable}, listName: jobs}`) };
+    const expected = (severity: string) => [`so.yaml:8:31: default/worker: spec.triggers[0].metadata.hostFromEnv: ${severity}cannot resolve env var ${variable}: ${why}`];
+    expect(diagnose(registry, files)).toEqual(expected('warning: '));
+    expect(diagnose(registry, files, { unresolved: 'error' })).toEqual(expected(''));
+  });
+
+  it('a var from a key missing in a Secret that is in the files is an error, whatever the policy: the cluster lacks it too', () => {
+    const files = { 'data.yaml': DATA, 'workload.yaml': WORKLOAD, 'so.yaml': scaledObject('{hostFromEnv: MISSING_KEY, listName: jobs}') };
+    expect(diagnose(registry, files)).toEqual([
+      'so.yaml:8:31: default/worker: spec.triggers[0].metadata.hostFromEnv: cannot resolve env var MISSING_KEY: Secret default/queue-secret has no key "nope"',
     ]);
+    expect(load(registry, files).scaledObjects).toEqual([]);
+  });
+
+  it('the vars the files tell are resolved, the others are unresolved, one by one', () => {
+    const result = load(registry, { 'data.yaml': DATA, 'workload.yaml': WORKLOAD, 'so.yaml': scaledObject('{hostFromEnv: HOST, passwordFromEnv: ABSENT_SECRET, listName: jobs}') });
+    expect(result.diagnostics.map((d) => `${d.path}: ${d.severity}: ${d.message}`)).toEqual([
+      'spec.triggers[0].metadata.passwordFromEnv: warning: cannot resolve env var ABSENT_SECRET: Secret default/absent-secret is not in these files; only the cluster can supply it',
+    ]);
+    const trigger = result.scaledObjects[0]!.triggers[0] as ExternalTrigger;
+    expect(trigger.input.resolvedEnv).toMatchObject({ HOST: 'queue.svc.cluster.local', PASSWORD: 'hunter2-queue' });
+    expect(Object.keys(trigger.input.resolvedEnv!)).not.toContain('ABSENT_SECRET');
+    expect(trigger.input.unresolved?.env).toEqual(
+      new Map([
+        ['POD_NAME', 'its value comes from a fieldRef, which only the cluster knows'],
+        ['MISSING_KEY', 'Secret default/queue-secret has no key "nope"'],
+        ['ABSENT_SECRET', 'Secret default/absent-secret is not in these files; only the cluster can supply it'],
+      ]),
+    );
+    // One value is unknown, so there is no metadata to build a scaler from until the cluster has it.
+    expect(trigger.metadata).toBeUndefined();
+  });
+
+  it('a Deployment var from a Secret not in the files is unresolved, and a plain value beside it still resolves', () => {
+    const files = {
+      'deployment.yaml': yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          template:
+            spec:
+              containers:
+                - name: app
+                  env:
+                    - {name: QUEUE_HOST, value: queue.default.svc}
+                    - name: QUEUE_PASSWORD
+                      valueFrom: {secretKeyRef: {name: queue-secret, key: password}}
+                    - {name: QUEUE_URL, value: "redis://:$(QUEUE_PASSWORD)@$(QUEUE_HOST)"}
+      `,
+      'so.yaml': yaml`
+        apiVersion: keda.sh/v1alpha1
+        kind: ScaledObject
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {name: web}
+          triggers:
+            - type: test-queue
+              metadata: {hostFromEnv: QUEUE_HOST, passwordFromEnv: QUEUE_PASSWORD, listName: jobs}
+      `,
+    };
+    const reason = 'Secret default/queue-secret is not in these files; only the cluster can supply it';
+    const expected = (severity: string) => [`so.yaml:8:60: default/web: spec.triggers[0].metadata.passwordFromEnv: ${severity}cannot resolve env var QUEUE_PASSWORD: ${reason}`];
+    expect(diagnose(registry, files)).toEqual(expected('warning: '));
+    expect(diagnose(registry, files, { unresolved: 'error' })).toEqual(expected(''));
+
+    const trigger = load(registry, files).scaledObjects[0]!.triggers[0] as ExternalTrigger;
+    // The known var is passed as the pod has it; a var that expands an unknown one is unknown too.
+    expect(trigger.input.resolvedEnv).toEqual({ QUEUE_HOST: 'queue.default.svc' });
+    expect(trigger.input.unresolved).toEqual({
+      env: new Map([
+        ['QUEUE_PASSWORD', reason],
+        ['QUEUE_URL', `it uses $(QUEUE_PASSWORD), and QUEUE_PASSWORD: ${reason}`],
+      ]),
+    });
+    expect(trigger.metadata).toBeUndefined();
+    expect(load(registry, files, { unresolved: 'error' }).scaledObjects).toEqual([]);
   });
 
   it('a var that is simply not set is reported by the scaler declaration', () => {
@@ -105,7 +178,7 @@ describe('the scale target container env', () => {
   it('a missing envFrom source makes any var not found unresolved', () => {
     const workload = WORKLOAD.replace('{name: optional-secret, optional: true}', '{name: optional-secret}');
     expect(diagnose(registry, { 'data.yaml': DATA, 'workload.yaml': workload, 'so.yaml': scaledObject('{hostFromEnv: NOT_SET, listName: jobs}') })).toEqual([
-      'so.yaml:8:31: default/worker: spec.triggers[0].metadata.hostFromEnv: warning: cannot resolve env var NOT_SET: it may come from envFrom Secret default/optional-secret, which is not in these files',
+      'so.yaml:8:31: default/worker: spec.triggers[0].metadata.hostFromEnv: warning: cannot resolve env var NOT_SET: it may come from envFrom Secret default/optional-secret, which is not in these files; only the cluster can supply it',
     ]);
   });
 
@@ -146,12 +219,20 @@ describe('TriggerAuthentication env[]', () => {
     expect(trigger.metadata).toMatchObject({ password: 'hunter2-queue', username: 'sidecar-user', port: 6379 });
   });
 
+  it('a var from a key missing in a Secret that is in the files is an error, whatever the policy', () => {
+    const ta = TA.replace('name: PASSWORD, containerName: app', 'name: MISSING_KEY, containerName: app');
+    const files = { 'data.yaml': DATA, 'workload.yaml': WORKLOAD, 'ta.yaml': ta, 'so.yaml': scaledObject('{host: h, listName: jobs}', 'authenticationRef: {name: queue-auth}') };
+    expect(diagnose(registry, files).filter((line) => !line.includes('NOT_SET'))).toEqual([
+      'so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: cannot resolve password: it comes from env var MISSING_KEY (TriggerAuthentication default/queue-auth env[0]), and Secret default/queue-secret has no key "nope"',
+    ]);
+  });
+
   it('when the workload is not in the files, its parameters are unresolved, not missing', () => {
     const files = { 'ta.yaml': TA, 'so.yaml': scaledObject('{host: h, listName: jobs}', 'authenticationRef: {name: queue-auth}') };
     const expected = (severity: string) =>
       ['password', 'username', 'port'].map(
         (parameter, index) =>
-          `so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: ${severity}cannot resolve parameter "${parameter}": it comes from env var ${['PASSWORD', 'USER', 'NOT_SET'][index]} (TriggerAuthentication default/queue-auth env[${index}]), and the scale target StatefulSet default/worker is not in these files`,
+          `so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: ${severity}cannot resolve ${parameter}: it comes from env var ${['PASSWORD', 'USER', 'NOT_SET'][index]} (TriggerAuthentication default/queue-auth env[${index}]), and the scale target StatefulSet default/worker is not in these files`,
       );
     expect(diagnose(registry, files)).toEqual(expected('warning: '));
     expect(diagnose(registry, files, { unresolved: 'error' })).toEqual(expected(''));

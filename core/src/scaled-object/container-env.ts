@@ -3,7 +3,19 @@ import type { ClusterObjects, DataObject, IndexedObject, WorkloadKind } from './
 /** What the files say about one env var of a container. */
 export type EnvVarLookup =
   | { readonly found: true; readonly value: string }
-  | { readonly found: false; readonly unresolved?: string };
+  /**
+   * Not found. `unresolved` says why the value cannot be read here; `error` is set when the files hold
+   * its source and that source cannot supply it (a missing key), so the cluster could not either.
+   * Neither is set when the var is simply not set.
+   */
+  | { readonly found: false; readonly unresolved?: string; readonly error?: true };
+
+/** A var the files cannot tell the value of, and why. */
+export interface UnknownVar {
+  readonly reason: string;
+  /** The files hold its source and that source lacks the key: an error, not a value the cluster has. */
+  readonly error?: true;
+}
 
 /**
  * The env of one container of the scale target, as the pod would see it (KEDA's
@@ -15,16 +27,19 @@ export class ContainerEnv {
   constructor(
     /** e.g. `container "app" of Deployment default/web` */
     readonly description: string,
+    /** Every var whose value the files tell. */
     readonly values: Readonly<Record<string, string>>,
-    private readonly unknownVars: ReadonlyMap<string, string>,
+    /** The vars the container declares whose value the files cannot tell. */
+    readonly unknownVars: ReadonlyMap<string, UnknownVar>,
     /** Set when an `envFrom` source is missing: then any var not found might come from it. */
     private readonly unknownSource?: string,
   ) {}
 
   lookup(variable: string): EnvVarLookup {
     if (Object.hasOwn(this.values, variable)) return { found: true, value: this.values[variable]! };
-    const reason = this.unknownVars.get(variable) ?? this.unknownSource;
-    return reason === undefined ? { found: false } : { found: false, unresolved: reason };
+    const unknown = this.unknownVars.get(variable);
+    if (unknown) return { found: false, unresolved: unknown.reason, ...(unknown.error ? { error: true } : {}) };
+    return this.unknownSource === undefined ? { found: false } : { found: false, unresolved: this.unknownSource };
   }
 }
 
@@ -65,8 +80,17 @@ function readContainer(workload: IndexedObject, index: number, namespace: string
   const container = isRecord(raw) ? raw : {};
   const description = `container ${JSON.stringify(String(container.name ?? index))} of ${workload.kind} ${namespace}/${workload.name}`;
   const values: Record<string, string> = {};
-  const unknown = new Map<string, string>();
+  const unknown = new Map<string, UnknownVar>();
   let unknownSource: string | undefined;
+  // A later definition of a var replaces an earlier one, as in the pod.
+  const known = (name: string, value: string) => {
+    values[name] = value;
+    unknown.delete(name);
+  };
+  const unresolved = (name: string, why: UnknownVar) => {
+    delete values[name];
+    unknown.set(name, why);
+  };
 
   for (const source of asList(container.envFrom)) {
     const prefix = typeof source.prefix === 'string' ? source.prefix : '';
@@ -76,9 +100,9 @@ function readContainer(workload: IndexedObject, index: number, namespace: string
     if (!ref || typeof ref[1].name !== 'string') continue;
     const found = dataObject(ref[0], namespace, ref[1].name, objects);
     if (found) {
-      for (const [key, value] of found.data) values[prefix + key] = value;
+      for (const [key, value] of found.data) known(prefix + key, value);
     } else if (ref[1].optional !== true) {
-      unknownSource ??= `it may come from envFrom ${ref[0]} ${namespace}/${ref[1].name}, which is not in these files`;
+      unknownSource ??= `it may come from envFrom ${ref[0]} ${namespace}/${ref[1].name}, which is not in these files; only the cluster can supply it`;
     }
   }
 
@@ -87,14 +111,18 @@ function readContainer(workload: IndexedObject, index: number, namespace: string
     const name = entry.name;
     const valueFrom = isRecord(entry.valueFrom) ? entry.valueFrom : undefined;
     if (!valueFrom) {
-      values[name] = expand(typeof entry.value === 'string' ? entry.value : '', values);
-      unknown.delete(name);
+      const value = typeof entry.value === 'string' ? entry.value : '';
+      // `$(VAR)` of an earlier var the files cannot tell: the pod would expand it, so this one is unknown too.
+      const used = [...value.matchAll(/\$\$|\$\(([^)]*)\)/g)].map((match) => match[1]).find((other) => other !== undefined && unknown.has(other));
+      const usedVar = used === undefined ? undefined : unknown.get(used)!;
+      if (usedVar) unresolved(name, { ...usedVar, reason: `it uses $(${used}), and ${used}: ${usedVar.reason}` });
+      else known(name, expand(value, values));
       continue;
     }
     const keyRef = isRecord(valueFrom.secretKeyRef) ? (['Secret', valueFrom.secretKeyRef] as const) : isRecord(valueFrom.configMapKeyRef) ? (['ConfigMap', valueFrom.configMapKeyRef] as const) : undefined;
     if (!keyRef) {
       const what = isRecord(valueFrom.fieldRef) ? 'a fieldRef' : isRecord(valueFrom.resourceFieldRef) ? 'a resourceFieldRef' : 'a valueFrom source';
-      unknown.set(name, `its value comes from ${what}, which only the cluster knows`);
+      unresolved(name, { reason: `its value comes from ${what}, which only the cluster knows` });
       continue;
     }
     const [kind, ref] = keyRef;
@@ -102,12 +130,11 @@ function readContainer(workload: IndexedObject, index: number, namespace: string
     const key = String(ref.key ?? '');
     const found = dataObject(kind, namespace, objectName, objects);
     const value = found?.data.get(key);
-    if (value !== undefined) {
-      values[name] = value;
-      unknown.delete(name);
-    } else if (ref.optional !== true) {
-      unknown.set(name, found ? `${found.label} has no key ${JSON.stringify(key)}` : `its value comes from ${kind} ${namespace}/${objectName}, which is not in these files`);
-    }
+    if (value !== undefined) known(name, value);
+    // An optional source that cannot supply the var leaves it as it was, as the kubelet does.
+    else if (ref.optional === true) continue;
+    else if (found) unresolved(name, { reason: `${found.label} has no key ${JSON.stringify(key)}`, error: true });
+    else unresolved(name, { reason: `${kind} ${namespace}/${objectName} is not in these files; only the cluster can supply it` });
   }
   return new ContainerEnv(description, values, unknown, unknownSource);
 }

@@ -1,13 +1,14 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { ScalerRegistry } from '../scaler-registry.js';
 import { testRegistry } from './registry.test.fixture.js';
-import { KEDA_EXAMPLE, load } from './yaml.test.fixture.js';
+import type { ExternalTrigger } from './loaded-trigger.js';
+import { formatDiagnostic } from './diagnostic.js';
+import { KEDA_EXAMPLE, load, yaml } from './yaml.test.fixture.js';
 
 let registry: ScalerRegistry;
 beforeAll(async () => {
   registry = await testRegistry();
 });
-
 
 it('loads a KEDA-docs example with zero diagnostics, defaults applied and every value resolved', () => {
   const result = load(registry, { 'example.yaml': KEDA_EXAMPLE }, { unresolved: 'error' });
@@ -118,6 +119,7 @@ it('loads a KEDA-docs example with zero diagnostics, defaults applied and every 
       spec: { secretTargetRef: [{ parameter: 'bearerToken', name: 'keda-prom-secret', key: 'bearerToken' }] },
       params: { bearerToken: 'BearerToken123' },
       origins: { bearerToken: 'Secret default/keda-prom-secret key "bearerToken"' },
+      unresolved: new Map(),
       clusterOnly: [],
     },
   ]);
@@ -130,4 +132,68 @@ it('reads the same objects from a kind: List, as `kubectl get -o yaml` writes th
   const result = load(registry, { 'list.yaml': list }, { unresolved: 'error' });
   expect(result.diagnostics).toEqual([]);
   expect(result.scaledObjects.map((so) => so.name)).toEqual(['prometheus-scaledobject']);
+});
+
+// KEDA's docs (scalers/prometheus, "Example: Bearer Authentication"), verbatim but for the
+// ScaledObject's namespace: the docs put it in `keda`, where the TriggerAuthentication is not.
+const KEDA_PROMETHEUS_BEARER = yaml`
+  apiVersion: v1
+  kind: Secret
+  metadata:
+    name: keda-prom-secret
+    namespace: default
+  data:
+    bearerToken: "BEARER_TOKEN"
+    ca: "CUSTOM_CA_CERT"
+  ---
+  apiVersion: keda.sh/v1alpha1
+  kind: TriggerAuthentication
+  metadata:
+    name: keda-prom-creds
+    namespace: default
+  spec:
+    secretTargetRef:
+      - parameter: bearerToken
+        name: keda-prom-secret
+        key: bearerToken
+        # might be required if you're using a custom CA
+      - parameter: ca
+        name: keda-prom-secret
+        key: ca
+  ---
+  apiVersion: keda.sh/v1alpha1
+  kind: ScaledObject
+  metadata:
+    name: prometheus-scaledobject
+    namespace: default
+    labels:
+      deploymentName: dummy
+  spec:
+    maxReplicaCount: 12
+    scaleTargetRef:
+      name: dummy
+    triggers:
+      - type: prometheus
+        metadata:
+          serverAddress: http://<prometheus-host>:9090
+          threshold: '100'
+          query: sum(rate(http_requests_total{deployment="my-deployment"}[2m]))
+          authModes: "bearer"
+        authenticationRef:
+          name: keda-prom-creds
+`;
+
+it("passes KEDA's Prometheus bearer example, whose Secret holds placeholders, with warnings only", () => {
+  const result = load(registry, { 'bearer.yaml': KEDA_PROMETHEUS_BEARER }, { unresolved: 'warning' });
+  expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+    'bearer.yaml:7:16: default/keda-prom-secret: data.bearerToken: warning: is not valid base64: Kubernetes will reject this Secret; put plain text under stringData',
+    'bearer.yaml:8:7: default/keda-prom-secret: data.ca: warning: is not valid base64: Kubernetes will reject this Secret; put plain text under stringData',
+    'bearer.yaml:39:24: default/prometheus-scaledobject: spec.triggers[0].metadata.serverAddress: warning: "http://<prometheus-host>:9090" is not an http:// or https:// URL; queries to it will fail',
+  ]);
+  expect(result.diagnostics.every((diagnostic) => diagnostic.severity === 'warning')).toBe(true);
+  // The placeholders are read as written, so the TriggerAuthentication resolves and the trigger is checked in full.
+  expect(result.triggerAuthentications[0]!.params).toEqual({ bearerToken: 'BEARER_TOKEN', ca: 'CUSTOM_CA_CERT' });
+  const trigger = result.scaledObjects[0]!.triggers[0] as ExternalTrigger;
+  expect(trigger.metadata).toMatchObject({ authModes: ['bearer'], bearerToken: 'BEARER_TOKEN', threshold: 100 });
+  expect(trigger.metricSpecs).toEqual([{ metricName: 's0-prometheus', target: 100, metricType: 'AverageValue' }]);
 });

@@ -524,7 +524,7 @@ describe('trigger metadata', () => {
             - type: kafka
               metadata: {topic: orders}
       `,
-      expected: ['so.yaml:10:13: default/worker: spec.triggers[0].type: unknown trigger type "kafka"; known types: fixed-name, prometheus, test-queue'],
+      expected: ['so.yaml:10:13: default/worker: spec.triggers[0].type: unknown trigger type "kafka"; known types: fixed-name, prometheus, test-api, test-queue'],
     },
     {
       name: "the scaler's own errors land on the metadata key, the mapping, or the key of an unknown parameter",

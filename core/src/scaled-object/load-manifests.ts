@@ -12,9 +12,12 @@ import type { AuthLookup } from './trigger-loader.js';
 
 export interface LoadOptions {
   /**
-   * How a value that only the cluster has (a `<name>FromEnv` or TriggerAuthentication `env[]` whose
-   * workload is not in the files) is reported: `warning` for `updraft validate`, `error` for `check`
-   * and `serve`, which need every value.
+   * How a value that only the cluster has is reported: a `<name>FromEnv` or TriggerAuthentication
+   * `env[]` whose workload, or whose env var's Secret or ConfigMap, is not in the files (or that is a
+   * fieldRef), and a `secretTargetRef`/`configMapTargetRef` whose object is not in the files.
+   * `warning` for `updraft validate`, `error` for `check` and `serve`, which need every value. What the
+   * files get wrong (a key missing from a Secret they hold, a TriggerAuthentication they lack) is
+   * always an error.
    */
   readonly unresolved: 'warning' | 'error';
   /** The namespace KEDA runs in, where ClusterTriggerAuthentication Secrets are read. Default `keda`. */

@@ -21,7 +21,8 @@ export interface ExternalTrigger extends LoadedTriggerBase {
   /**
    * Exactly what the metadata was parsed from, so the engine can build the scaler again: the
    * TriggerAuthentication's podIdentity included. authParams and resolvedEnv hold secret values:
-   * never log them. resolvedEnv is undefined when the scale target's env could not be read from the files.
+   * never log them. resolvedEnv holds every var the files tell, and is undefined only when the scale
+   * target's container is not in the files; `unresolved` names the values only the cluster can supply.
    */
   readonly input: MetadataInput;
   /**

@@ -17,6 +17,12 @@ export const testQueueMetadata = defineMetadata({
   listLength: p.integer().default(5),
 });
 
+/** An API scaler for tests whose key is required and can only come from a TriggerAuthentication. */
+export const testApiMetadata = defineMetadata({
+  url: p.string().required(),
+  accessKey: p.string().required().from('authParams').secret(),
+});
+
 class TestScaler implements Scaler {
   constructor(private readonly specs: MetricSpec[]) {}
   getMetricSpecs(): MetricSpec[] {
@@ -37,6 +43,15 @@ class TestQueueFactory implements ScalerFactory<typeof testQueueMetadata.params>
   }
 }
 
+@injectable()
+class TestApiFactory implements ScalerFactory<typeof testApiMetadata.params> {
+  readonly type = 'test-api';
+  readonly metadata = testApiMetadata;
+  create(config: ScalerConfig<unknown>): Scaler {
+    return new TestScaler([{ metricName: triggerMetricName(config.triggerIndex, 'test-api'), target: 1, metricType: config.metricType }]);
+  }
+}
+
 /** A scaler that forgets the `s<index>-` prefix, so two of its triggers clash. */
 @injectable()
 class FixedNameFactory implements ScalerFactory {
@@ -50,6 +65,8 @@ class FixedNameFactory implements ScalerFactory {
 export const testScalersModule = new ContainerModule(({ bind }) => {
   bind(TestQueueFactory).toSelf().inSingletonScope();
   bind(ScalerFactory).toService(TestQueueFactory);
+  bind(TestApiFactory).toSelf().inSingletonScope();
+  bind(ScalerFactory).toService(TestApiFactory);
   bind(FixedNameFactory).toSelf().inSingletonScope();
   bind(ScalerFactory).toService(FixedNameFactory);
 });

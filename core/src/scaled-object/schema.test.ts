@@ -68,7 +68,7 @@ describe('scaledObjectJsonSchema', () => {
     `);
     expect(validate(so), JSON.stringify(validate.errors)).toBe(true);
     const trigger = (schema.definitions as Record<string, JsonSchema>).trigger!;
-    expect((trigger.properties as Record<string, JsonSchema>).type!.enum).toEqual(['cpu', 'fixed-name', 'memory', 'prometheus', 'test-queue']);
+    expect((trigger.properties as Record<string, JsonSchema>).type!.enum).toEqual(['cpu', 'fixed-name', 'memory', 'prometheus', 'test-api', 'test-queue']);
   });
 });
 

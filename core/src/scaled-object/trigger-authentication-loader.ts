@@ -2,12 +2,13 @@ import type { ClusterObjects, DataObject, IndexedObject } from './cluster-object
 import type { ObjectReporter } from './diagnostic-collector.js';
 import type { ObjectPath } from './object-path.js';
 import { validateStructure } from './schema-validation.js';
-import type {
-  AuthTargetRef,
-  ClusterOnlySource,
-  LoadedTriggerAuthentication,
-  TriggerAuthenticationKind,
-  TriggerAuthenticationSpec,
+import {
+  triggerAuthenticationLabel,
+  type AuthTargetRef,
+  type ClusterOnlySource,
+  type LoadedTriggerAuthentication,
+  type TriggerAuthenticationKind,
+  type TriggerAuthenticationSpec,
 } from './trigger-authentication.js';
 
 /** The secret stores and identities whose values only a cluster can produce. */
@@ -24,7 +25,8 @@ const CLUSTER_ONLY: readonly { field: keyof TriggerAuthenticationSpec; name: str
 /**
  * Validates a TriggerAuthentication or ClusterTriggerAuthentication and resolves what the files can
  * supply: `secretTargetRef` and `configMapTargetRef` (KEDA applies configMaps first, then secrets,
- * so a secret wins on a shared parameter). Undefined when the document has errors.
+ * so a secret wins on a shared parameter). A Secret or ConfigMap that is not in the files leaves its
+ * parameter unresolved; a missing key of one that is, is an error. Undefined when the document has errors.
  */
 export function loadTriggerAuthentication(indexed: IndexedObject, objects: ClusterObjects, kedaNamespace: string): LoadedTriggerAuthentication | undefined {
   const kind = indexed.kind as TriggerAuthenticationKind;
@@ -36,25 +38,36 @@ export function loadTriggerAuthentication(indexed: IndexedObject, objects: Clust
   // KEDA resolves a ClusterTriggerAuthentication's Secrets and ConfigMaps in its own namespace.
   const cluster = kind === 'ClusterTriggerAuthentication';
   const lookupNamespace = cluster ? kedaNamespace : indexed.namespace!;
+  const label = triggerAuthenticationLabel(kind, indexed.name, indexed.namespace);
   const params: Record<string, string> = {};
   const origins: Record<string, string> = {};
+  const unresolved = new Map<string, string>();
   const refs: readonly ['configMapTargetRef' | 'secretTargetRef', 'ConfigMap' | 'Secret'][] = [['configMapTargetRef', 'ConfigMap'], ['secretTargetRef', 'Secret']];
   for (const [field, dataKind] of refs) {
     (spec[field] ?? []).forEach((ref: AuthTargetRef, index: number) => {
       const path: ObjectPath = ['spec', field, index];
       const found: DataObject | undefined = dataKind === 'Secret' ? objects.secret(lookupNamespace, ref.name) : objects.configMap(lookupNamespace, ref.name);
       if (!found) {
-        reporter.error([...path, 'name'], `${dataKind} ${lookupNamespace}/${ref.name} not found in these files${cluster ? ` (KEDA reads a ClusterTriggerAuthentication's ${dataKind}s in its own namespace, ${kedaNamespace})` : ''}`);
+        // An object that is not in the files may well be in the cluster. It is reported once, by each
+        // trigger that reads the parameter (at its authenticationRef, with the `unresolved` severity),
+        // not here as well: this document is fine, and a parameter no trigger reads does not matter.
+        const where = cluster ? `; KEDA reads a ClusterTriggerAuthentication's ${dataKind}s in its own namespace, ${kedaNamespace}` : '';
+        unresolved.set(ref.parameter, `${dataKind} ${lookupNamespace}/${ref.name} is not in these files; only the cluster can supply it (${field}[${index}] of ${label}${where})`);
+        delete params[ref.parameter];
+        delete origins[ref.parameter];
         return;
       }
       const value = found.data.get(ref.key);
       if (value === undefined) {
+        // The files hold this object, so they are wrong: the cluster would not have the key either.
         const keys = [...found.data.keys()];
         reporter.error([...path, 'key'], `${found.label} has no key ${JSON.stringify(ref.key)}${keys.length > 0 ? `; its keys: ${keys.join(', ')}` : '; it has no data'}`);
         return;
       }
+      // Later entries win, as in KEDA: secretTargetRef over configMapTargetRef.
       params[ref.parameter] = value;
       origins[ref.parameter] = `${found.label} key ${JSON.stringify(ref.key)}`;
+      unresolved.delete(ref.parameter);
     });
   }
 
@@ -83,6 +96,7 @@ export function loadTriggerAuthentication(indexed: IndexedObject, objects: Clust
     spec,
     params,
     origins,
+    unresolved,
     clusterOnly,
   };
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScalerRegistry } from '../scaler-registry.js';
+import { formatDiagnostic } from './diagnostic.js';
 import type { ExternalTrigger } from './loaded-trigger.js';
 import { testRegistry } from './registry.test.fixture.js';
 import { diagnose, load, yaml } from './yaml.test.fixture.js';
@@ -96,7 +97,7 @@ describe('secretTargetRef and configMapTargetRef', () => {
     ]);
   });
 
-  it('a missing Secret or key is an error at that entry, and the ScaledObject using it fails too', () => {
+  it('a key missing from a Secret in the files is an error at that entry, and the ScaledObject using it fails too', () => {
     expect(
       diagnose(registry, {
         'secret.yaml': SECRET,
@@ -115,10 +116,75 @@ describe('secretTargetRef and configMapTargetRef', () => {
       }),
     ).toEqual([
       'so.yaml:9:33: default/worker: spec.triggers[0].authenticationRef.name: TriggerAuthentication default/queue-auth has errors (reported on its own document), so its values are not used',
+      // The cluster would lack this key too. The Secret and ConfigMap that are not in the files are not errors.
       'ta.yaml:6:47: default/queue-auth: spec.secretTargetRef[0].key: Secret default/creds has no key "password"; its keys: port, token, pin',
-      'ta.yaml:7:32: default/queue-auth: spec.secretTargetRef[1].name: Secret default/other-creds not found in these files',
-      'ta.yaml:9:35: default/queue-auth: spec.configMapTargetRef[0].name: ConfigMap default/settings not found in these files',
     ]);
+  });
+
+  describe('a Secret or ConfigMap that is not in the files: only the cluster can supply it', () => {
+    const files = {
+      'ta.yaml': yaml`
+        apiVersion: keda.sh/v1alpha1
+        kind: TriggerAuthentication
+        metadata: {name: api-auth}
+        spec:
+          configMapTargetRef:
+            - {parameter: authModes, name: api-settings, key: modes}
+          secretTargetRef:
+            - {parameter: bearerToken, name: api-secret, key: token}
+            - {parameter: accessKey, name: api-secret, key: key}
+      `,
+      'so.yaml': yaml`
+        apiVersion: keda.sh/v1alpha1
+        kind: ScaledObject
+        metadata: {name: api}
+        spec:
+          scaleTargetRef: {name: api}
+          triggers:
+            - type: prometheus
+              metadata: {serverAddress: "http://prometheus:9090", query: up, threshold: "5", authModes: bearer}
+              authenticationRef: {name: api-auth}
+            - type: test-api
+              metadata: {url: "http://api"}
+              authenticationRef: {name: api-auth}
+      `,
+    };
+    const reason = (parameter: string, ref: string) =>
+      `cannot resolve ${parameter}: Secret default/api-secret is not in these files; only the cluster can supply it (${ref} of TriggerAuthentication default/api-auth)`;
+    // Reported once per trigger that reads it, at its authenticationRef, and not on the TriggerAuthentication.
+    const expected = (severity: string) => [
+      `so.yaml:9:26: default/api: spec.triggers[0].authenticationRef: ${severity}${reason('bearerToken', 'secretTargetRef[0]')}`,
+      `so.yaml:12:26: default/api: spec.triggers[1].authenticationRef: ${severity}${reason('accessKey', 'secretTargetRef[1]')}`,
+    ];
+
+    it('is a warning for validate: no "missing required" error, no rule run on a guess, and the TriggerAuthentication is fine', () => {
+      const result = load(registry, files);
+      // Not: missing required parameter "accessKey"; not: authModes includes bearer, which needs bearerToken.
+      expect(result.diagnostics.map(formatDiagnostic)).toEqual(expected('warning: '));
+      expect(result.triggerAuthentications).toMatchObject([{ name: 'api-auth', params: {} }]);
+      expect(result.triggerAuthentications[0]!.unresolved).toEqual(
+        new Map([
+          ['authModes', 'ConfigMap default/api-settings is not in these files; only the cluster can supply it (configMapTargetRef[0] of TriggerAuthentication default/api-auth)'],
+          ['bearerToken', 'Secret default/api-secret is not in these files; only the cluster can supply it (secretTargetRef[0] of TriggerAuthentication default/api-auth)'],
+          ['accessKey', 'Secret default/api-secret is not in these files; only the cluster can supply it (secretTargetRef[1] of TriggerAuthentication default/api-auth)'],
+        ]),
+      );
+      const triggers = result.scaledObjects[0]!.triggers as ExternalTrigger[];
+      expect(triggers.map((trigger) => trigger.metadata)).toEqual([undefined, undefined]);
+      expect(triggers[1]!.input.unresolved?.authParams?.get('accessKey')).toMatch(/^Secret default\/api-secret is not in these files/);
+    });
+
+    it('is an error for check and serve, which need every value', () => {
+      const result = load(registry, files, { unresolved: 'error' });
+      expect(result.diagnostics.map(formatDiagnostic)).toEqual(expected(''));
+      expect(result.scaledObjects).toEqual([]);
+      expect(result.triggerAuthentications).toHaveLength(1);
+    });
+
+    it('a value the trigger metadata gives first is not affected', () => {
+      // authModes is read from the metadata before authParams, so its ConfigMap does not matter here.
+      expect(diagnose(registry, files).join('\n')).not.toContain('authModes');
+    });
   });
 
   it("a ClusterTriggerAuthentication reads its Secrets in KEDA's namespace", () => {
@@ -132,8 +198,7 @@ describe('secretTargetRef and configMapTargetRef', () => {
     `;
     const so = scaledObject('{name: queue-auth, kind: ClusterTriggerAuthentication}');
     expect(diagnose(registry, { 'secret.yaml': SECRET, 'cta.yaml': cta, 'so.yaml': so })).toEqual([
-      "cta.yaml:6:35: queue-auth: spec.secretTargetRef[0].name: Secret keda/creds not found in these files (KEDA reads a ClusterTriggerAuthentication's Secrets in its own namespace, keda)",
-      'so.yaml:9:33: default/worker: spec.triggers[0].authenticationRef.name: ClusterTriggerAuthentication queue-auth has errors (reported on its own document), so its values are not used',
+      "so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: warning: cannot resolve password: Secret keda/creds is not in these files; only the cluster can supply it (secretTargetRef[0] of ClusterTriggerAuthentication queue-auth; KEDA reads a ClusterTriggerAuthentication's Secrets in its own namespace, keda)",
     ]);
     const inKeda = SECRET.replace('{name: creds}', '{name: creds, namespace: keda}');
     const result = load(registry, { 'secret.yaml': inKeda, 'cta.yaml': cta, 'so.yaml': so });
@@ -216,34 +281,59 @@ describe('TriggerAuthentication documents', () => {
       'so.yaml': scaledObject('{name: queue-auth}'),
     };
     expect(diagnose(registry, files)).toEqual([
-      'so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: warning: cannot resolve parameter "password": it comes from hashiCorpVault in TriggerAuthentication default/queue-auth, which only a cluster can resolve',
+      'so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: warning: cannot resolve password: it comes from hashiCorpVault in TriggerAuthentication default/queue-auth, which only a cluster can resolve',
       "ta.yaml:6:3: default/queue-auth: spec.hashiCorpVault: warning: values from HashiCorp Vault (parameters password) can only be resolved in a cluster; Updraft's file source cannot reach them",
     ]);
     const result = load(registry, files);
     // Valid (warnings only), but its metadata waits for the cluster.
     expect((result.scaledObjects[0]!.triggers[0] as ExternalTrigger).metadata).toBeUndefined();
     expect(diagnose(registry, files, { unresolved: 'error' })[0]).toBe(
-      'so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: cannot resolve parameter "password": it comes from hashiCorpVault in TriggerAuthentication default/queue-auth, which only a cluster can resolve',
+      'so.yaml:9:26: default/worker: spec.triggers[0].authenticationRef: cannot resolve password: it comes from hashiCorpVault in TriggerAuthentication default/queue-auth, which only a cluster can resolve',
     );
   });
 });
 
 describe('Secrets', () => {
-  it('a value that is not base64, or not a string, is an error that never shows the value', () => {
-    const diagnostics = diagnose(registry, yaml`
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: creds}
-      data:
-        token: "plain-text-password!"
-      stringData:
-        pin: 123456
-    `);
+  it('a data value that is not base64 is a warning and is read as written; a value that is not a string is an error; neither is shown', () => {
+    const files = {
+      'secret.yaml': yaml`
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: creds}
+        data:
+          token: "plain-text-password!"
+        stringData:
+          pin: 123456
+      `,
+      'ta.yaml': yaml`
+        apiVersion: keda.sh/v1alpha1
+        kind: TriggerAuthentication
+        metadata: {name: queue-auth}
+        spec:
+          secretTargetRef:
+            - {parameter: password, name: creds, key: token}
+      `,
+    };
+    const result = load(registry, files);
+    const diagnostics = result.diagnostics.map(formatDiagnostic);
     expect(diagnostics).toEqual([
-      'so.yaml:5:10: default/creds: data.token: must be base64-encoded, and this value is not valid base64; put plain text under stringData instead',
-      'so.yaml:7:8: default/creds: stringData.pin: must be a string (its value is not shown): quote it; the Kubernetes API server rejects other values here',
+      'secret.yaml:5:10: default/creds: data.token: warning: is not valid base64: Kubernetes will reject this Secret; put plain text under stringData',
+      'secret.yaml:7:8: default/creds: stringData.pin: must be a string (its value is not shown): quote it; the Kubernetes API server rejects other values here',
     ]);
     expect(diagnostics.join('\n')).not.toMatch(/plain-text-password|123456/);
+    expect(result.triggerAuthentications[0]!.params).toEqual({ password: 'plain-text-password!' });
+  });
+
+  it('a ConfigMap binaryData value that is not base64 is still an error', () => {
+    expect(
+      diagnose(registry, yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings}
+        binaryData:
+          blob: "not base64!"
+      `),
+    ).toEqual(['so.yaml:5:9: default/settings: binaryData.blob: must be base64-encoded, and this value is not valid base64']);
   });
 
   it('no Secret value reaches a message, whichever code wrote it', () => {

@@ -74,6 +74,11 @@ export interface LoadedTriggerAuthentication {
   readonly params: Readonly<Record<string, string>>;
   /** Where each of `params` came from, for messages, e.g. `Secret default/prom key "token"`. */
   readonly origins: Readonly<Record<string, string>>;
+  /**
+   * Parameters whose Secret or ConfigMap is not in the files, with the reason: only the cluster can
+   * supply them. Reported by each trigger that reads one (per the `unresolved` load option), not here.
+   */
+  readonly unresolved: ReadonlyMap<string, string>;
   readonly clusterOnly: readonly ClusterOnlySource[];
 }
 

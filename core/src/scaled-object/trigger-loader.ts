@@ -39,8 +39,10 @@ export interface TriggerContext {
 interface TriggerAuth {
   readonly params: Record<string, string>;
   readonly origins: Record<string, string>;
-  /** parameter -> why its value is unknown */
+  /** parameter -> why its value cannot be read from the files */
   readonly unresolved: Map<string, string>;
+  /** Parameters whose source is in the files and cannot supply them (an env var from a missing key): errors. */
+  readonly broken: Set<string>;
   /** The TriggerAuthentication is missing or broken (already reported): nothing about authParams is known. */
   readonly unknown: boolean;
   readonly auth?: LoadedTriggerAuthentication;
@@ -72,42 +74,30 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
   const identity = auth.auth?.spec.podIdentity;
   const podIdentity = identity && identity.provider !== 'none' ? identity : undefined;
 
+  const unresolved = {
+    ...(auth.unresolved.size > 0 ? { authParams: auth.unresolved } : {}),
+    ...(env.unresolved.size > 0 ? { env: env.unresolved } : {}),
+  };
   const input: MetadataInput = {
     triggerMetadata: trigger.metadata,
     authParams: auth.params,
     ...(env.resolvedEnv ? { resolvedEnv: env.resolvedEnv } : {}),
+    ...(auth.unresolved.size > 0 || env.unresolved.size > 0 ? { unresolved } : {}),
     ...(podIdentity ? { podIdentity } : {}),
   };
-  const result = declaration.parse(input, { unresolved: context.unresolved, triggerType: trigger.type });
-
-  // Parameters a TriggerAuthentication would supply in a cluster: their absence here is not an error.
-  const unknownParams = new Set<string>();
-  for (const [name, param] of Object.entries(declaration.params)) {
-    if (!param.sources.includes('authParams')) continue;
-    const keys = MetadataDeclaration.names(name, param);
-    if (auth.unknown) unknownParams.add(name);
-    const unresolvedKey = keys.find((key) => auth.unresolved.has(key));
-    if (unresolvedKey !== undefined && !keys.some((key) => auth.params[key]?.trim())) {
-      unknownParams.add(name);
-      reporter.report(context.unresolved, [...base, 'authenticationRef'], `cannot resolve parameter ${JSON.stringify(unresolvedKey)}: ${auth.unresolved.get(unresolvedKey)}`);
-    }
-  }
+  // A TriggerAuthentication that is missing or broken is one error, at authenticationRef.name. What it
+  // would supply is unknown, so every authParams key is parsed as unresolved (no "missing required",
+  // no cross-field rules on a guess), and those problems are not reported: they would all say the same.
+  const parseInput: MetadataInput = auth.unknown ? { ...input, unresolved: { ...unresolved, authParams: everyAuthParam(declaration) } } : input;
+  const result = declaration.parse(parseInput, { unresolved: context.unresolved, triggerType: trigger.type });
 
   const knownKeys = declaration.knownMetadataKeys();
   for (const problem of result.problems) {
-    if (problem.source === undefined && [...unknownParams].some((name) => problem.message.startsWith(`missing required parameter ${JSON.stringify(name)}`))) continue;
-    let message = problem.message;
-    if (problem.source === 'resolvedEnv' && !env.resolvedEnv) {
-      const variable = trigger.metadata[problem.key!]?.trim() ?? '';
-      const reason = env.unresolvedReason(variable);
-      if (reason === undefined) continue;
-      message = `cannot resolve env var ${variable}: ${reason}`;
-    }
-    placeProblem({ ...problem, message }, trigger, base, knownKeys, auth, env.container, reporter);
+    if (auth.unknown && problem.source === 'authParams') continue;
+    placeProblem(problem, trigger, base, knownKeys, auth, env, reporter);
   }
 
-  const resolved = result.metadata !== undefined && unknownParams.size === 0;
-  const metadata = resolved ? (result.metadata as Readonly<Record<string, unknown>>) : undefined;
+  const metadata = result.metadata as Readonly<Record<string, unknown>> | undefined;
   // Utilization on an external trigger is already reported; the specs are still worth computing.
   const metricType: MetricType = trigger.metricType === 'Value' ? 'Value' : 'AverageValue';
   const metricSpecs = metadata ? metricSpecsOf(factory, metadata, trigger, index, metricType, context) : [];
@@ -125,7 +115,7 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
 
 /** authParams as KEDA builds them: env[] first, then configMapTargetRef, then secretTargetRef. */
 function resolveAuth(trigger: ScaleTrigger, base: ObjectPath, context: TriggerContext): TriggerAuth {
-  const result: TriggerAuth = { params: {}, origins: {}, unresolved: new Map(), unknown: false };
+  const result: TriggerAuth = { params: {}, origins: {}, unresolved: new Map(), broken: new Set(), unknown: false };
   const ref = trigger.authenticationRef;
   if (!ref) return result;
   const label = triggerAuthenticationLabel(ref.kind, ref.name, context.namespace);
@@ -136,77 +126,106 @@ function resolveAuth(trigger: ScaleTrigger, base: ObjectPath, context: TriggerCo
     return { ...result, unknown: true };
   }
   const { auth } = found;
+  const known = (parameter: string, value: string, origin: string) => {
+    result.params[parameter] = value;
+    result.origins[parameter] = origin;
+    result.unresolved.delete(parameter);
+    result.broken.delete(parameter);
+  };
+  // A later source wins in the cluster, so a later one the files cannot read makes the parameter unknown.
+  const unresolved = (parameter: string, reason: string, broken = false) => {
+    delete result.params[parameter];
+    delete result.origins[parameter];
+    result.unresolved.set(parameter, reason);
+    if (broken) result.broken.add(parameter);
+    else result.broken.delete(parameter);
+  };
   (auth.spec.env ?? []).forEach((entry, index) => {
     const from = `env var ${entry.name} (${label} env[${index}])`;
     if (!context.env.container && context.env.reason) {
-      result.unresolved.set(entry.parameter, `it comes from ${from}, and ${context.env.reason}`);
+      unresolved(entry.parameter, `it comes from ${from}, and ${context.env.reason}`);
       return;
     }
     // KEDA reads env[] from the named container, or the first one (not envSourceContainerName).
     const container = context.env.containerNamed(entry.containerName || undefined);
     if ('error' in container) {
-      result.unresolved.set(entry.parameter, `it comes from ${from}, and ${container.error}`);
+      unresolved(entry.parameter, `it comes from ${from}, and ${container.error}`);
       return;
     }
     const lookup = container.lookup(entry.name);
     if (lookup.found) {
-      result.params[entry.parameter] = lookup.value;
-      result.origins[entry.parameter] = `env var ${entry.name} of ${container.description}`;
+      known(entry.parameter, lookup.value, `env var ${entry.name} of ${container.description}`);
     } else if (lookup.unresolved) {
-      result.unresolved.set(entry.parameter, `it comes from ${from}, and ${lookup.unresolved}`);
+      unresolved(entry.parameter, `it comes from ${from}, and ${lookup.unresolved}`, lookup.error);
     } else {
       context.reporter.warning([...base, 'authenticationRef'], `${label} env[${index}]: env var ${entry.name} is not set in ${container.description}, so parameter ${JSON.stringify(entry.parameter)} is empty`);
     }
   });
-  for (const [parameter, value] of Object.entries(auth.params)) {
-    result.params[parameter] = value;
-    result.origins[parameter] = auth.origins[parameter]!;
-    result.unresolved.delete(parameter);
-  }
+  // The TriggerAuthentication has already applied configMapTargetRef, then secretTargetRef, in order.
+  for (const [parameter, value] of Object.entries(auth.params)) known(parameter, value, auth.origins[parameter]!);
+  for (const [parameter, reason] of auth.unresolved) unresolved(parameter, reason);
   for (const source of auth.clusterOnly) {
     for (const parameter of source.parameters) {
-      if (!(parameter in result.params)) result.unresolved.set(parameter, `it comes from ${source.field} in ${label}, which only a cluster can resolve`);
+      if (!(parameter in result.params)) unresolved(parameter, `it comes from ${source.field} in ${label}, which only a cluster can resolve`);
     }
   }
   return { ...result, auth };
 }
 
+/** Every authParams key the scaler reads, for a TriggerAuthentication whose values are unknown. */
+function everyAuthParam(declaration: MetadataDeclaration<ParamShape>): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const [name, param] of Object.entries(declaration.params)) {
+    if (!param.sources.includes('authParams')) continue;
+    for (const key of MetadataDeclaration.names(name, param)) keys.set(key, 'the TriggerAuthentication cannot be used');
+  }
+  return keys;
+}
+
 interface TriggerEnv {
-  /** What the metadata is parsed with; undefined when a `<name>FromEnv` this trigger uses cannot be resolved. */
+  /** Every var of the container whose value the files tell; undefined when the container is not known. */
   readonly resolvedEnv?: Readonly<Record<string, string>>;
+  /** var -> why its value cannot be read from the files (the vars the container declares, and those this trigger names). */
+  readonly unresolved: Map<string, string>;
+  /** Vars whose source is in the files and cannot supply them (a missing key): errors. */
+  readonly broken: Set<string>;
   readonly container?: ContainerEnv;
-  /** Why a variable is unknown; undefined when the files do tell its value (or its absence). */
-  unresolvedReason(variable: string): string | undefined;
+  /** Why the container env is not known at all, when `container` is undefined. */
+  readonly reason?: string;
+}
+
+/** The container env for `<name>FromEnv`: what the files tell, and what only the cluster can. */
+function resolveEnv(trigger: ScaleTrigger, declaration: MetadataDeclaration<ParamShape>, env: TargetEnv): TriggerEnv {
+  const container = env.container;
+  if (!container) return { unresolved: new Map(), broken: new Set(), reason: env.reason ?? "the scale target's container env is not known here" };
+  const unresolved = new Map<string, string>();
+  const broken = new Set<string>();
+  const add = (variable: string, reason: string, error?: true) => {
+    unresolved.set(variable, reason);
+    if (error) broken.add(variable);
+  };
+  for (const [variable, unknown] of container.unknownVars) add(variable, unknown.reason, unknown.error);
+  // A var not declared may still come from an envFrom source that is not in the files.
+  for (const key of declaration.knownMetadataKeys()) {
+    const variable = key.endsWith('FromEnv') ? trigger.metadata[key]?.trim() : undefined;
+    if (!variable || unresolved.has(variable)) continue;
+    const lookup = container.lookup(variable);
+    if (!lookup.found && lookup.unresolved !== undefined) add(variable, lookup.unresolved, lookup.error);
+  }
+  return { resolvedEnv: container.values, unresolved, broken, container };
 }
 
 /**
- * The container env for `<name>FromEnv`. The DSL can only be told "env known" or "env unknown", so
- * when one variable this trigger reads is unknown the whole env is withheld, and the messages about
- * variables that were in fact known are dropped by the caller.
+ * Puts a metadata problem on the node its value came from. A value the files cannot supply is
+ * reported here, once per trigger that reads it: at the FromEnv key, or at authenticationRef.
  */
-function resolveEnv(trigger: ScaleTrigger, declaration: MetadataDeclaration<ParamShape>, env: TargetEnv): TriggerEnv {
-  const container = env.container;
-  if (!container) return { unresolvedReason: () => env.reason ?? "the scale target's container env is not known here" };
-  const variables = [...declaration.knownMetadataKeys()]
-    .filter((key) => key.endsWith('FromEnv'))
-    .map((key) => trigger.metadata[key]?.trim())
-    .filter((variable): variable is string => !!variable);
-  const reason = (variable: string) => {
-    const lookup = container.lookup(variable);
-    return lookup.found ? undefined : lookup.unresolved;
-  };
-  if (variables.some((variable) => reason(variable) !== undefined)) return { container, unresolvedReason: reason };
-  return { resolvedEnv: container.values, container, unresolvedReason: reason };
-}
-
-/** Puts a metadata problem on the node its value came from. */
 function placeProblem(
   problem: MetadataProblem,
   trigger: ScaleTrigger,
   base: ObjectPath,
   knownKeys: ReadonlySet<string>,
   auth: TriggerAuth,
-  container: ContainerEnv | undefined,
+  env: TriggerEnv,
   reporter: ObjectReporter,
 ): void {
   const metadataPath: ObjectPath = [...base, 'metadata'];
@@ -220,18 +239,31 @@ function placeProblem(
       break;
     case 'resolvedEnv':
       if (key !== undefined) {
-        const variable = trigger.metadata[key]?.trim();
-        const found = variable && container?.lookup(variable);
-        const from = found && found.found ? ` (env var ${variable} of ${container!.description})` : '';
-        reporter.report(problem.severity, [...metadataPath, key], `${problem.message}${from}`);
+        const variable = trigger.metadata[key]?.trim() ?? '';
+        const path: ObjectPath = [...metadataPath, key];
+        if (!env.container) {
+          // The DSL only knows that there is no env; the loader knows why (e.g. the workload is not in the files).
+          reporter.report(problem.severity, path, `cannot resolve env var ${variable}: ${env.reason}`);
+        } else if (env.broken.has(variable)) {
+          reporter.report('error', path, problem.message);
+        } else {
+          const from = env.container.lookup(variable).found ? ` (env var ${variable} of ${env.container.description})` : '';
+          reporter.report(problem.severity, path, `${problem.message}${from}`);
+        }
         return;
       }
       break;
     case 'authParams':
       if (key !== undefined) {
+        const path: ObjectPath = [...base, 'authenticationRef'];
+        // An unresolved key (the DSL reports one only when it has no value): its reason names the source.
+        if (auth.unresolved.has(key) && !auth.params[key]?.trim()) {
+          reporter.report(auth.broken.has(key) ? 'error' : problem.severity, path, problem.message);
+          return;
+        }
         const origin = auth.origins[key];
         const label = auth.auth ? triggerAuthenticationLabel(auth.auth.kind, auth.auth.name, auth.auth.namespace) : 'the TriggerAuthentication';
-        reporter.report(problem.severity, [...base, 'authenticationRef'], `authParams ${JSON.stringify(key)}: ${problem.message} (from ${label}${origin ? `, ${origin}` : ''})`);
+        reporter.report(problem.severity, path, `authParams ${JSON.stringify(key)}: ${problem.message} (from ${label}${origin ? `, ${origin}` : ''})`);
         return;
       }
       break;
