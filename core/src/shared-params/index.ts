@@ -1,2 +1,3 @@
 export * from './tls.js';
 export * from './http-auth.js';
+export * from './tls-options.js';

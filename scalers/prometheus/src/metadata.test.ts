@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MetadataInput } from '@updraft/core';
+import { BackendCallsImpl, type MetadataInput } from '@updraft/core';
+import { PrometheusHttpAgentsImpl } from './http-agents.js';
 import { prometheusMetadata } from './metadata.js';
 import { PrometheusScaler } from './scaler.js';
 
@@ -130,7 +131,7 @@ describe('metric spec', () => {
       metricType: 'Value',
       useCachedMetrics: false,
       scaledObject: { namespace: 'default', name: 'so' },
-    });
+    }, { calls: new BackendCallsImpl(), agents: new PrometheusHttpAgentsImpl() });
     expect(scaler.getMetricSpecs()).toEqual([{ metricName: name, target: 100.5, metricType: 'Value' }]);
   });
 });
