@@ -31,3 +31,21 @@ export {
   type RedisConnectionMetadata,
   type RedisTopology,
 } from './connection-metadata.js';
+export { RedisConnections, RedisConnectionsImpl, TriggerConnection } from './redis-connections.js';
+export {
+  RedisConnection,
+  RedisConnectionSettings,
+  defaultRedisConnectionSettings,
+  type RedisClient,
+} from './redis-connection.js';
+export {
+  redisTarget,
+  redisConnectionKey,
+  parseRedisAddress,
+  describeRedisTarget,
+  type RedisTarget,
+  type RedisEndpoint,
+  type RedisTlsMaterial,
+} from './redis-target.js';
+export { redisScalerError, type RedisErrorContext } from './redis-errors.js';
+export { KEY_LENGTH_SCRIPT } from './lists-scaler.js';

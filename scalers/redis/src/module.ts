@@ -8,9 +8,19 @@ import {
   RedisSentinelStreamsScalerFactory,
   RedisStreamsScalerFactory,
 } from './factories.js';
+import { RedisConnections, RedisConnectionsImpl } from './redis-connections.js';
 
-/** Contributes the six redis trigger types: lists and streams, each standalone, cluster and sentinel. */
-export const redisScalerModule = new ContainerModule(({ bind }) => {
+/**
+ * Contributes the six redis trigger types: lists and streams, each standalone, cluster and sentinel.
+ * Their factories share one RedisConnections; bind RedisConnectionSettings to tune its timeouts.
+ */
+export const redisScalerModule = new ContainerModule(({ bind, isBound }) => {
+  // Once per container, even if the plugin is loaded twice: the registry then names the
+  // duplicate trigger types, and a second copy of this package shares the first one's connections.
+  if (!isBound(RedisConnections)) {
+    bind(RedisConnectionsImpl).toSelf().inSingletonScope();
+    bind(RedisConnections).toService(RedisConnectionsImpl);
+  }
   bind(RedisScalerFactory).toSelf().inSingletonScope();
   bind(ScalerFactory).toService(RedisScalerFactory);
   bind(RedisClusterScalerFactory).toSelf().inSingletonScope();
