@@ -8,3 +8,18 @@ export {
   type AwsIdentity,
   type AwsIdentityMetadata,
 } from './aws-identity.js';
+export {
+  AwsClients,
+  AwsClientsImpl,
+  type AwsClientConfig,
+  type AwsClientLease,
+  type AwsClientsStats,
+  type AwsCredentials,
+  type AwsCredentialsProvider,
+  type AwsServiceClient,
+  type AwsServiceDescriptor,
+  type AwsTarget,
+} from './aws-clients.js';
+export { awsErrorCode, AwsCredentialsError, callAws, toScalerError, type AwsBackend, type AwsCallContext } from './aws-errors.js';
+export { CoalescedCalls } from './coalesced-calls.js';
+export { awsCommonModule, bindAwsCommon } from './aws-common-module.js';
