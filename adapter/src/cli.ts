@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { check } from './commands/check.js';
 import { schema } from './commands/schema.js';
 import { validate } from './commands/validate.js';
 import { processOutput, type Output } from './output.js';
@@ -9,6 +10,12 @@ const pluginOption = () =>
   new Option('--plugin <package>', 'an extra scaler plugin package to load, by npm package name; repeat it or separate names with commas')
     .env('UPDRAFT_PLUGINS')
     .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)]);
+
+function parseReplicas(value: string): number {
+  const replicas = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(replicas)) throw new InvalidArgumentError('must be a whole number of replicas, 0 or more');
+  return replicas;
+}
 
 /** Runs the `updraft` command line and resolves to its exit code. Never throws. */
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
@@ -30,6 +37,30 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .addOption(pluginOption())
     .action(async (paths: string[], options: { plugin?: string[] }) => {
       exitCode = await validate(paths, { plugins: options.plugin ?? [] }, out);
+    });
+
+  program
+    .command('check')
+    .description(
+      'Read every trigger of the ScaledObjects once and say what the HPA would do with the values. ' +
+        'Loads like serve: a value only a cluster could supply is an error. Prints one row per trigger ' +
+        '(namespace/name, trigger, metric name, value, target and metric type, active) and, per ScaledObject, ' +
+        'the replica count the HPA would choose and why. Exits 1 if loading finds an error or any trigger fails.',
+    )
+    .argument('<file-or-dir...>', 'YAML or JSON files, or folders to read them from')
+    .option('--current-replicas <n>', "the scale target's replicas the HPA starts from (default: minReplicaCount, at least 1)", parseReplicas)
+    .option('--json', 'print {"scaledObjects": [...]} with one entry per trigger, numbers as JSON numbers')
+    .addOption(pluginOption())
+    .action(async (paths: string[], options: { plugin?: string[]; currentReplicas?: number; json?: boolean }) => {
+      exitCode = await check(
+        paths,
+        {
+          plugins: options.plugin ?? [],
+          ...(options.currentReplicas !== undefined ? { currentReplicas: options.currentReplicas } : {}),
+          ...(options.json ? { json: true } : {}),
+        },
+        out,
+      );
     });
 
   program
