@@ -1,71 +1,47 @@
-import { inject, injectable } from 'inversify';
-import type { MetadataOf, ScalerConfig, ScalerFactory } from '@updraft/core';
+import type { MetadataDeclaration, ParamShape, Scaler, ScalerConfig, ScalerFactory } from '@updraft/core';
+import type { RedisTopology } from './connection-metadata.js';
 import { redisClusterMetadata, redisMetadata, redisSentinelMetadata } from './lists-metadata.js';
 import { RedisListsScaler } from './lists-scaler.js';
-import { RedisConnections } from './redis-connections.js';
+import type { RedisConnections } from './redis-connections.js';
 import { redisClusterStreamsMetadata, redisSentinelStreamsMetadata, redisStreamsMetadata } from './streams-metadata.js';
 import { RedisStreamsScaler } from './streams-scaler.js';
 
-// One factory per trigger type, as KEDA's buildScaler has one case per type: the type picks the
-// declaration (which parameters exist) and the topology the scaler will connect with. All of them
-// hand their scalers the one RedisConnections of the container, so triggers share clients.
-
-@injectable()
-export class RedisScalerFactory implements ScalerFactory<typeof redisMetadata.params> {
-  readonly type = 'redis';
-  readonly metadata = redisMetadata;
-  constructor(@inject(RedisConnections) private readonly connections: RedisConnections) {}
-  create(config: ScalerConfig<MetadataOf<typeof redisMetadata>>): RedisListsScaler {
-    return new RedisListsScaler(config, 'standalone', this.connections);
-  }
+/** What makes one redis trigger type: its declaration, its topology, and whether it reads lists or streams. */
+export interface RedisTriggerType {
+  readonly type: string;
+  readonly metadata: MetadataDeclaration<any>;
+  readonly topology: RedisTopology;
+  readonly reads: 'lists' | 'streams';
 }
 
-@injectable()
-export class RedisClusterScalerFactory implements ScalerFactory<typeof redisClusterMetadata.params> {
-  readonly type = 'redis-cluster';
-  readonly metadata = redisClusterMetadata;
-  constructor(@inject(RedisConnections) private readonly connections: RedisConnections) {}
-  create(config: ScalerConfig<MetadataOf<typeof redisClusterMetadata>>): RedisListsScaler {
-    return new RedisListsScaler(config, 'cluster', this.connections);
-  }
-}
+/** The six trigger types, as KEDA's buildScaler has one case per type. */
+export const REDIS_TRIGGER_TYPES: readonly RedisTriggerType[] = [
+  { type: 'redis', metadata: redisMetadata, topology: 'standalone', reads: 'lists' },
+  { type: 'redis-cluster', metadata: redisClusterMetadata, topology: 'cluster', reads: 'lists' },
+  { type: 'redis-sentinel', metadata: redisSentinelMetadata, topology: 'sentinel', reads: 'lists' },
+  { type: 'redis-streams', metadata: redisStreamsMetadata, topology: 'standalone', reads: 'streams' },
+  { type: 'redis-cluster-streams', metadata: redisClusterStreamsMetadata, topology: 'cluster', reads: 'streams' },
+  { type: 'redis-sentinel-streams', metadata: redisSentinelStreamsMetadata, topology: 'sentinel', reads: 'streams' },
+];
 
-@injectable()
-export class RedisSentinelScalerFactory implements ScalerFactory<typeof redisSentinelMetadata.params> {
-  readonly type = 'redis-sentinel';
-  readonly metadata = redisSentinelMetadata;
-  constructor(@inject(RedisConnections) private readonly connections: RedisConnections) {}
-  create(config: ScalerConfig<MetadataOf<typeof redisSentinelMetadata>>): RedisListsScaler {
-    return new RedisListsScaler(config, 'sentinel', this.connections);
-  }
-}
+/**
+ * The factory of one redis trigger type. Every instance hands its scalers the container's one
+ * RedisConnections, so triggers of any of the six types share clients.
+ */
+export class RedisScalerFactory implements ScalerFactory<ParamShape> {
+  readonly type: string;
+  readonly metadata: MetadataDeclaration<ParamShape>;
 
-@injectable()
-export class RedisStreamsScalerFactory implements ScalerFactory<typeof redisStreamsMetadata.params> {
-  readonly type = 'redis-streams';
-  readonly metadata = redisStreamsMetadata;
-  constructor(@inject(RedisConnections) private readonly connections: RedisConnections) {}
-  create(config: ScalerConfig<MetadataOf<typeof redisStreamsMetadata>>): RedisStreamsScaler {
-    return new RedisStreamsScaler(config, 'standalone', this.connections);
+  constructor(
+    private readonly triggerType: RedisTriggerType,
+    private readonly connections: RedisConnections,
+  ) {
+    this.type = triggerType.type;
+    this.metadata = triggerType.metadata;
   }
-}
 
-@injectable()
-export class RedisClusterStreamsScalerFactory implements ScalerFactory<typeof redisClusterStreamsMetadata.params> {
-  readonly type = 'redis-cluster-streams';
-  readonly metadata = redisClusterStreamsMetadata;
-  constructor(@inject(RedisConnections) private readonly connections: RedisConnections) {}
-  create(config: ScalerConfig<MetadataOf<typeof redisClusterStreamsMetadata>>): RedisStreamsScaler {
-    return new RedisStreamsScaler(config, 'cluster', this.connections);
-  }
-}
-
-@injectable()
-export class RedisSentinelStreamsScalerFactory implements ScalerFactory<typeof redisSentinelStreamsMetadata.params> {
-  readonly type = 'redis-sentinel-streams';
-  readonly metadata = redisSentinelStreamsMetadata;
-  constructor(@inject(RedisConnections) private readonly connections: RedisConnections) {}
-  create(config: ScalerConfig<MetadataOf<typeof redisSentinelStreamsMetadata>>): RedisStreamsScaler {
-    return new RedisStreamsScaler(config, 'sentinel', this.connections);
+  create(config: ScalerConfig<any>): Scaler {
+    const { topology, reads } = this.triggerType;
+    return reads === 'lists' ? new RedisListsScaler(config, topology, this.connections) : new RedisStreamsScaler(config, topology, this.connections);
   }
 }

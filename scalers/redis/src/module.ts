@@ -1,13 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { ScalerFactory } from '@updraft/core';
-import {
-  RedisClusterScalerFactory,
-  RedisClusterStreamsScalerFactory,
-  RedisScalerFactory,
-  RedisSentinelScalerFactory,
-  RedisSentinelStreamsScalerFactory,
-  RedisStreamsScalerFactory,
-} from './factories.js';
+import { REDIS_TRIGGER_TYPES, RedisScalerFactory } from './factories.js';
 import { RedisConnections, RedisConnectionsImpl } from './redis-connections.js';
 
 /**
@@ -21,18 +14,11 @@ export const redisScalerModule = new ContainerModule(({ bind, isBound }) => {
     bind(RedisConnectionsImpl).toSelf().inSingletonScope();
     bind(RedisConnections).toService(RedisConnectionsImpl);
   }
-  bind(RedisScalerFactory).toSelf().inSingletonScope();
-  bind(ScalerFactory).toService(RedisScalerFactory);
-  bind(RedisClusterScalerFactory).toSelf().inSingletonScope();
-  bind(ScalerFactory).toService(RedisClusterScalerFactory);
-  bind(RedisSentinelScalerFactory).toSelf().inSingletonScope();
-  bind(ScalerFactory).toService(RedisSentinelScalerFactory);
-  bind(RedisStreamsScalerFactory).toSelf().inSingletonScope();
-  bind(ScalerFactory).toService(RedisStreamsScalerFactory);
-  bind(RedisClusterStreamsScalerFactory).toSelf().inSingletonScope();
-  bind(ScalerFactory).toService(RedisClusterStreamsScalerFactory);
-  bind(RedisSentinelStreamsScalerFactory).toSelf().inSingletonScope();
-  bind(ScalerFactory).toService(RedisSentinelStreamsScalerFactory);
+  for (const triggerType of REDIS_TRIGGER_TYPES) {
+    bind(ScalerFactory)
+      .toDynamicValue((context) => new RedisScalerFactory(triggerType, context.get<RedisConnections>(RedisConnections)))
+      .inSingletonScope();
+  }
 });
 
 export default redisScalerModule;
