@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { check } from './commands/check.js';
 import { schema } from './commands/schema.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { validate } from './commands/validate.js';
 import { processOutput, type Output } from './output.js';
 
@@ -62,6 +63,8 @@ export async function main(argv: readonly string[], out: Output = processOutput)
         out,
       );
     });
+
+  registerServeCommand(program, pluginOption(), out, (code) => (exitCode = code));
 
   program
     .command('schema')

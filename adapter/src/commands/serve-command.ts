@@ -1,0 +1,89 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Output } from '../output.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../serve/logger.js';
+import { SERVE_DEFAULTS, type AuthMode, type ServeOptions } from '../serve/serve-options.js';
+import { podNamespace } from '../serve/start-serve.js';
+import { serve } from './serve.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535) throw new InvalidArgumentError('must be a port number, 0 to 65535 (0: any free port)');
+  return port;
+}
+
+/** Repeatable, and comma-separated (environment variables hold one string). */
+function list(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+interface ServeFlags {
+  config?: string[];
+  host: string;
+  port: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  service: string;
+  serviceNamespace?: string;
+  auth: AuthMode;
+  kubeconfig?: string;
+  requestheaderClientCaFile?: string;
+  requestheaderAllowedNames?: string[];
+  clientCaFile?: string;
+  metricsPort: number;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  plugin?: string[];
+}
+
+/** Adds `updraft serve` to the program; `setExitCode` receives its exit code. */
+export function registerServeCommand(program: Command, pluginOption: Option, out: Output, setExitCode: (code: number) => void): Command {
+  const option = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
+  return program
+    .command('serve')
+    .description(
+      'Serve the ScaledObjects of --config to the HPA through the external metrics API (external.metrics.k8s.io/v1beta1) ' +
+        'over HTTPS, with its own metrics in Prometheus text on --metrics-port. Files are reloaded when they change; a ' +
+        'broken edit keeps the last good version of that object (see /readyz?verbose). Stops on SIGTERM or SIGINT. ' +
+        'Every flag can also be set with the environment variable named after it.',
+    )
+    .addOption(option('--config <file-or-dir>', 'ScaledObject YAML or JSON files, or folders of them; repeat it or separate with commas', 'UPDRAFT_CONFIG').argParser(list))
+    .addOption(option('--host <address>', 'the address to listen on (0.0.0.0: every interface, as in a pod; 127.0.0.1 on a laptop)', 'UPDRAFT_HOST').default(SERVE_DEFAULTS.host))
+    .addOption(option('--port <port>', 'the HTTPS port of the external metrics API', 'UPDRAFT_PORT').default(SERVE_DEFAULTS.port).argParser(parsePort))
+    .addOption(option('--tls-cert <file>', 'the serving certificate (PEM, with its chain), reloaded when it changes; without it one is made at start', 'UPDRAFT_TLS_CERT'))
+    .addOption(option('--tls-key <file>', 'the private key of --tls-cert (PEM)', 'UPDRAFT_TLS_KEY'))
+    .addOption(option('--service <name>', 'the Service in front of the adapter: a generated certificate is valid for <service>.<namespace>.svc', 'UPDRAFT_SERVICE').default(SERVE_DEFAULTS.service))
+    .addOption(option('--service-namespace <namespace>', "the Service's namespace (default: the pod's namespace, else default)", 'UPDRAFT_SERVICE_NAMESPACE'))
+    .addOption(option('--auth <mode>', 'kubernetes: authenticate and authorize as an aggregated API server (front-proxy certificates, TokenReview, SubjectAccessReview); none: serve anyone', 'UPDRAFT_AUTH').choices(['kubernetes', 'none']).default(SERVE_DEFAULTS.auth))
+    .addOption(option('--kubeconfig <file>', 'the Kubernetes API to delegate to (default: the pod\'s service account, else $KUBECONFIG)', 'UPDRAFT_KUBECONFIG'))
+    .addOption(option('--requestheader-client-ca-file <file>', 'the front-proxy CA (instead of the kube-system/extension-apiserver-authentication ConfigMap)', 'UPDRAFT_REQUESTHEADER_CLIENT_CA_FILE'))
+    .addOption(option('--requestheader-allowed-names <names>', 'client certificate CNs the front proxy may use (with --requestheader-client-ca-file; empty: any)', 'UPDRAFT_REQUESTHEADER_ALLOWED_NAMES').argParser(list))
+    .addOption(option('--client-ca-file <file>', 'CA of x509 client certificates: user = CN, groups = O (instead of the ConfigMap)', 'UPDRAFT_CLIENT_CA_FILE'))
+    .addOption(option('--metrics-port <port>', 'plain-HTTP port of GET /metrics (Prometheus text)', 'UPDRAFT_METRICS_PORT').default(SERVE_DEFAULTS.metricsPort).argParser(parsePort))
+    .addOption(option('--log-level <level>', 'debug logs one line per request', 'UPDRAFT_LOG_LEVEL').choices([...LOG_LEVELS]).default(SERVE_DEFAULTS.logLevel))
+    .addOption(option('--log-format <format>', 'auto: JSON lines, readable lines on a terminal', 'UPDRAFT_LOG_FORMAT').choices([...LOG_FORMATS]).default(SERVE_DEFAULTS.logFormat))
+    .addOption(pluginOption)
+    .action(async (flags: ServeFlags, command: Command) => {
+      if (!flags.config || flags.config.length === 0) command.error('error: --config <file-or-dir> is required (or UPDRAFT_CONFIG)', { exitCode: 2 });
+      if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) command.error('error: --tls-cert and --tls-key go together: give both, or neither', { exitCode: 2 });
+      const options: ServeOptions = {
+        config: flags.config!,
+        host: flags.host,
+        port: flags.port,
+        ...(flags.tlsCert !== undefined ? { tlsCert: flags.tlsCert } : {}),
+        ...(flags.tlsKey !== undefined ? { tlsKey: flags.tlsKey } : {}),
+        service: flags.service,
+        serviceNamespace: flags.serviceNamespace ?? podNamespace() ?? 'default',
+        auth: flags.auth,
+        ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+        ...(flags.requestheaderClientCaFile !== undefined ? { requestHeaderClientCAFile: flags.requestheaderClientCaFile } : {}),
+        requestHeaderAllowedNames: flags.requestheaderAllowedNames ?? [],
+        ...(flags.clientCaFile !== undefined ? { clientCAFile: flags.clientCaFile } : {}),
+        metricsPort: flags.metricsPort,
+        logLevel: flags.logLevel,
+        logFormat: flags.logFormat,
+        plugins: flags.plugin ?? [],
+        ...(process.env.UPDRAFT_RESCAN_INTERVAL_MS ? { rescanIntervalMs: Number(process.env.UPDRAFT_RESCAN_INTERVAL_MS) } : {}),
+      };
+      setExitCode(await serve(options, out));
+    });
+}

@@ -1,0 +1,24 @@
+/** `updraft serve`: the external metrics API server, its sources, security, TLS and metrics. */
+export { startServe, certificateHosts, type RunningServer, type StartServeDependencies } from './start-serve.js';
+export { ServeOptions, SERVE_DEFAULTS, type AuthMode } from './serve-options.js';
+export { serveModule, type ServeModuleDependencies } from './serve-module.js';
+export { ServeApplication, ServeContribution } from './serve-application.js';
+export { ExternalMetricsProvider, EngineMetricsProvider, SCALED_OBJECT_NAME_LABEL, toStatus, type ExternalMetricAnswer } from './external-metrics-provider.js';
+export { MetricResponseCache, RESPONSE_CACHE_TTL_MS } from './metric-response-cache.js';
+export { ExternalMetricsApi } from './external-metrics-api.js';
+export { ExternalMetricsServer } from './external-metrics-server.js';
+export { ScaledObjectSource, refKey, type ScaledObjectChange } from './sources/scaled-object-source.js';
+export { FileScaledObjectSource, FileSourceOptions } from './sources/file-scaled-object-source.js';
+export { ScaledObjectSync } from './sources/scaled-object-sync.js';
+export { parseLabelSelector, formatLabelSelector, matchesLabels, requiredValue, LabelSelectorError, type LabelSelector, type Requirement, type SelectorOperator } from './label-selector.js';
+export * from './wire-format.js';
+export { AdapterLogger, createLogger, REDACTED_PATHS, type LogFormat, type LogLevel, type LoggerOptions } from './logger.js';
+export { AdapterMetrics, AdapterMetricsImpl, type RequestRoute } from './metrics/adapter-metrics.js';
+export { Readiness, type ReadinessCheck } from './readiness.js';
+export { RequestAuthenticator, RequestAuthorizer, NoAuthentication, ANONYMOUS, type UserInfo, type Authenticated, type AuthenticationMethod, type Decision } from './auth/request-auth.js';
+export { DelegatingAuthenticator, verifyClientCertificate, userFromHeaders } from './auth/delegating-authenticator.js';
+export { SubjectAccessReviewAuthorizer, SAR_CACHE_TTL_MS } from './auth/subject-access-review-authorizer.js';
+export { AuthenticationConfigSource, AUTHENTICATION_CONFIGMAP, DEFAULT_REQUEST_HEADERS, type AuthenticationConfig, type AuthenticationConfigOptions, type RequestHeaderConfig, type ClientCertificateConfig } from './auth/authentication-config.js';
+export { KubernetesApi, KubernetesApiClient, KubernetesApiError, findKubernetesConnection, readKubeconfig, type KubernetesConnection, type SubjectAccessReviewSpec, type SubjectAccessReviewStatus, type TokenReviewStatus } from './auth/kubernetes-api.js';
+export { ServingCertificate, type ServingCertificateOptions, type CertificateKeyPair } from './tls/serving-certificate.js';
+export { createCertificate, generateServingCertificate, parseCertificates, type CertificateRequest, type CertificateAndKey, type DistinguishedName, type GeneratedServingCertificate } from './tls/certificates.js';

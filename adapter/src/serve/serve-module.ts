@@ -1,0 +1,106 @@
+import { ContainerModule } from 'inversify';
+import { ScalerRegistry, ScalingEngine } from '@updraft/core';
+import { AuthenticationConfigSource } from './auth/authentication-config.js';
+import { AuthenticationContribution } from './auth/authentication-contribution.js';
+import { DelegatingAuthenticator } from './auth/delegating-authenticator.js';
+import { KubernetesApi } from './auth/kubernetes-api.js';
+import { NoAuthentication, RequestAuthenticator, RequestAuthorizer } from './auth/request-auth.js';
+import { SubjectAccessReviewAuthorizer } from './auth/subject-access-review-authorizer.js';
+import { EngineContribution } from './engine-contribution.js';
+import { EngineMetricsProvider, ExternalMetricsProvider } from './external-metrics-provider.js';
+import { ExternalMetricsApi } from './external-metrics-api.js';
+import { ExternalMetricsServer } from './external-metrics-server.js';
+import { AdapterLogger } from './logger.js';
+import { AdapterMetrics, AdapterMetricsImpl } from './metrics/adapter-metrics.js';
+import { MetricsEndpoint } from './metrics/metrics-endpoint.js';
+import { MetricResponseCache } from './metric-response-cache.js';
+import { Readiness } from './readiness.js';
+import { ServeApplication, ServeContribution } from './serve-application.js';
+import { ServeOptions } from './serve-options.js';
+import { FileScaledObjectSource, FileSourceOptions } from './sources/file-scaled-object-source.js';
+import { ScaledObjectSource } from './sources/scaled-object-source.js';
+import { ScaledObjectSync } from './sources/scaled-object-sync.js';
+import { ServingCertificate } from './tls/serving-certificate.js';
+
+export interface ServeModuleDependencies {
+  readonly logger: AdapterLogger;
+  /** Required with --auth=kubernetes: TokenReview, SubjectAccessReview and the authentication ConfigMap. */
+  readonly kubernetes?: KubernetesApi;
+  /** Names and addresses the generated serving certificate is valid for. */
+  readonly certificateHosts: readonly string[];
+}
+
+/**
+ * `updraft serve`'s bindings, top to bottom. Contributions start in the order they are bound here
+ * (metrics, client CAs, engine, sources, then the HTTPS server) and stop in reverse.
+ */
+export function serveModule(options: ServeOptions, dependencies: ServeModuleDependencies): ContainerModule {
+  const { logger, kubernetes } = dependencies;
+  return new ContainerModule(({ bind }) => {
+    bind(ServeOptions).toConstantValue(options);
+    bind(AdapterLogger).toConstantValue(logger);
+    bind(ScalingEngine)
+      .toDynamicValue((context) => new ScalingEngine({ registry: context.get<ScalerRegistry>(ScalerRegistry), logger: logger.child({ component: 'engine' }) }))
+      .inSingletonScope();
+    bind(Readiness).toSelf().inSingletonScope();
+    bind(AdapterMetricsImpl).toSelf().inSingletonScope();
+    bind(AdapterMetrics).toService(AdapterMetricsImpl);
+    bind(EngineMetricsProvider).toSelf().inSingletonScope();
+    bind(ExternalMetricsProvider).toService(EngineMetricsProvider);
+
+    bind(FileSourceOptions).toConstantValue({ paths: options.config, ...(options.rescanIntervalMs ? { rescanIntervalMs: options.rescanIntervalMs } : {}) });
+    bind(FileScaledObjectSource).toSelf().inSingletonScope();
+    bind(ScaledObjectSource).toService(FileScaledObjectSource);
+
+    bind(ServingCertificate).toConstantValue(
+      new ServingCertificate(
+        {
+          ...(options.tlsCert !== undefined ? { certFile: options.tlsCert } : {}),
+          ...(options.tlsKey !== undefined ? { keyFile: options.tlsKey } : {}),
+          hosts: dependencies.certificateHosts,
+          ...(options.rescanIntervalMs ? { checkIntervalMs: options.rescanIntervalMs } : {}),
+        },
+        logger,
+      ),
+    );
+
+    if (options.auth === 'kubernetes') {
+      if (!kubernetes) throw new Error('--auth=kubernetes needs the Kubernetes API');
+      const clientCAs = new AuthenticationConfigSource(
+        {
+          ...(options.requestHeaderClientCAFile !== undefined ? { requestHeaderClientCAFile: options.requestHeaderClientCAFile } : {}),
+          requestHeaderAllowedNames: options.requestHeaderAllowedNames,
+          ...(options.clientCAFile !== undefined ? { clientCAFile: options.clientCAFile } : {}),
+          kubernetes,
+          ...(options.rescanIntervalMs ? { refreshIntervalMs: options.rescanIntervalMs } : {}),
+        },
+        logger,
+      );
+      bind(KubernetesApi).toConstantValue(kubernetes);
+      bind(AuthenticationConfigSource).toConstantValue(clientCAs);
+      bind(RequestAuthenticator).toConstantValue(new DelegatingAuthenticator(clientCAs, kubernetes));
+      bind(RequestAuthorizer).toConstantValue(new SubjectAccessReviewAuthorizer(kubernetes));
+    } else {
+      const none = new NoAuthentication();
+      bind(RequestAuthenticator).toConstantValue(none);
+      bind(RequestAuthorizer).toConstantValue(none);
+    }
+    bind(ExternalMetricsApi).toSelf().inSingletonScope();
+
+    bind(MetricsEndpoint).toSelf().inSingletonScope();
+    bind(ServeContribution).toService(MetricsEndpoint);
+    if (options.auth === 'kubernetes') {
+      bind(AuthenticationContribution).toSelf().inSingletonScope();
+      bind(ServeContribution).toService(AuthenticationContribution);
+    }
+    bind(EngineContribution).toSelf().inSingletonScope();
+    bind(ServeContribution).toService(EngineContribution);
+    bind(MetricResponseCache).toSelf().inSingletonScope();
+    bind(ServeContribution).toService(MetricResponseCache);
+    bind(ScaledObjectSync).toSelf().inSingletonScope();
+    bind(ServeContribution).toService(ScaledObjectSync);
+    bind(ExternalMetricsServer).toSelf().inSingletonScope();
+    bind(ServeContribution).toService(ExternalMetricsServer);
+    bind(ServeApplication).toSelf().inSingletonScope();
+  });
+}

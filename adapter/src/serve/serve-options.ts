@@ -1,0 +1,43 @@
+import type { LogFormat, LogLevel } from './logger.js';
+
+/** How `updraft serve` runs: its flags, each also read from an UPDRAFT_* environment variable. */
+export const ServeOptions = Symbol.for('updraft.adapter.ServeOptions');
+
+export type AuthMode = 'none' | 'kubernetes';
+
+export interface ServeOptions {
+  /** `--config`: ScaledObject files and folders. */
+  readonly config: readonly string[];
+  /** `--host`: the address the external metrics API listens on. */
+  readonly host: string;
+  /** `--port`; 0 lets the system choose (the start log says which). */
+  readonly port: number;
+  /** `--tls-cert` and `--tls-key`, reloaded when they change; without them a certificate is made at start. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  /** `--service` and `--service-namespace`: the generated certificate is valid for `<service>.<namespace>.svc`. */
+  readonly service: string;
+  readonly serviceNamespace: string;
+  readonly auth: AuthMode;
+  readonly kubeconfig?: string;
+  readonly requestHeaderClientCAFile?: string;
+  readonly requestHeaderAllowedNames: readonly string[];
+  readonly clientCAFile?: string;
+  /** `--metrics-port`: Prometheus text over plain HTTP on the same host; 0 lets the system choose. */
+  readonly metricsPort: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly plugins: readonly string[];
+  /** How often files (ScaledObjects, certificates, CAs) are checked for changes no watch event reported. Default 15 s. */
+  readonly rescanIntervalMs?: number;
+}
+
+export const SERVE_DEFAULTS = {
+  host: '0.0.0.0',
+  port: 6443,
+  metricsPort: 8080,
+  auth: 'kubernetes',
+  service: 'updraft',
+  logLevel: 'info',
+  logFormat: 'auto',
+} as const;
