@@ -1,4 +1,4 @@
-import { distance } from 'fastest-levenshtein';
+import { didYouMean } from '../did-you-mean.js';
 import { quote } from './coerce.js';
 import type { AnyParam, Infer, ParamShape, ParamSource } from './param.js';
 
@@ -198,7 +198,7 @@ export class MetadataDeclaration<S extends ParamShape> {
       ];
       return `${key} cannot be set in metadata${where.length > 0 ? `; set it in ${where.join(' or ')}` : ''}; ignored`;
     }
-    const hint = suggestion(key, this.knownMetadataKeys());
+    const hint = didYouMean(key, this.knownMetadataKeys());
     return `unknown parameter${triggerType ? ` for ${triggerType}` : ''}, ignored${hint ? `; did you mean "${hint}"?` : ''}`;
   }
 
@@ -257,16 +257,6 @@ function missingMessage(name: string, param: AnyParam, missingEnv: Lookup['missi
 function redact(message: string, raw: string, separator: string): string {
   const parts = [raw, ...raw.split(separator).map((part) => part.trim())].filter((part) => part !== '');
   return parts.reduce((text, part) => text.split(quote(part)).join('<redacted>'), message);
-}
-
-function suggestion(key: string, known: Set<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = distance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
 }
 
 /** Declares a scaler's metadata: `defineMetadata({ query: p.string().required(), ... }, { rules })`. */

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../metadata/docs.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../did-you-mean.js';
 import type { ObjectReporter } from './diagnostic-collector.js';
 import type { Anchor, ManifestObject } from './manifest-object.js';
 import { pointerToPath, type ObjectPath } from './object-path.js';
