@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudWatchServer, type CloudWatchServer } from '../harness/cloudwatch-server.js';
 import { scratchDir } from '../harness/process.js';
 import { startSqs, type SqsServer } from '../harness/sqs.js';
-import { eventually, kubectl, metricPath, startServe, type ServeProcess } from './serve-process.js';
+import { eventually, httpsGet, kubectl, metricPath, startServe, type ServeProcess } from './serve-process.js';
 
 // `updraft serve` with aws-sqs-queue and aws-cloudwatch triggers, static keys from a Secret through
 // a TriggerAuthentication, against fauxqs (behind the SigV4 front) and the CloudWatch test server,
@@ -78,6 +78,29 @@ spec:
     - parameter: awsSecretAccessKey
       name: aws-secrets
       key: AWS_SECRET_ACCESS_KEY
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: unknown-aws-secrets
+  namespace: shop
+data:
+  AWS_ACCESS_KEY_ID: ${base64('AKIASERVEUNKNOWNKEY1')}
+  AWS_SECRET_ACCESS_KEY: ${base64('not-a-key-the-server-knows')}
+---
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: unknown-credentials
+  namespace: shop
+spec:
+  secretTargetRef:
+    - parameter: awsAccessKeyID
+      name: unknown-aws-secrets
+      key: AWS_ACCESS_KEY_ID
+    - parameter: awsSecretAccessKey
+      name: unknown-aws-secrets
+      key: AWS_SECRET_ACCESS_KEY
 `,
     );
     await writeFile(
@@ -95,6 +118,27 @@ spec:
     - type: aws-sqs-queue
       authenticationRef:
         name: aws-credentials
+      metadata:
+        queueURL: ${queueUrl}
+        awsRegion: ${sqs.region}
+        awsEndpoint: ${sqs.endpoint}
+        queueLength: '5'
+`,
+    );
+    await writeFile(
+      join(dir.path, 'refused.yaml'),
+      `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: refused
+  namespace: shop
+spec:
+  scaleTargetRef:
+    name: refused-worker
+  triggers:
+    - type: aws-sqs-queue
+      authenticationRef:
+        name: unknown-credentials
       metadata:
         queueURL: ${queueUrl}
         awsRegion: ${sqs.region}
@@ -184,5 +228,14 @@ spec:
     // A second datapoint in every minute: the newest period's Average becomes (12.5 + 40.5) / 2.
     await putEveryMinute(40.5);
     await follows('s0-aws-cloudwatch', 'payments', '26500m');
+  });
+
+  it('answers 500 naming the cause when AWS refuses the keys: the source answered, but wrongly', async () => {
+    const answer = await httpsGet(`${server.url}${metricPath('shop', 's0-aws-sqs-orders', 'refused')}`);
+    expect(answer.status).toBe(500);
+    const status = answer.json<{ reason: string; message: string; details: { causes: { reason: string }[] } }>();
+    expect(status.reason).toBe('InternalError');
+    expect(status.details.causes[0]!.reason).toBe('auth');
+    expect(status.message).toContain('encountered error');
   });
 });

@@ -3,7 +3,6 @@ import { inject, injectable } from 'inversify';
 import { AdapterLogger } from './logger.js';
 import { ExternalMetricsProvider, SCALED_OBJECT_NAME_LABEL } from './external-metrics-provider.js';
 import { LabelSelectorError, parseLabelSelector, requiredValue, type LabelSelector } from './label-selector.js';
-import { MetricResponseCache } from './metric-response-cache.js';
 import { AdapterMetrics, type RequestRoute } from './metrics/adapter-metrics.js';
 import { Readiness } from './readiness.js';
 import { NoAuthentication, RequestAuthenticator, RequestAuthorizer, type Authenticated } from './auth/request-auth.js';
@@ -60,8 +59,7 @@ export class ExternalMetricsApi {
     @inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
     @inject(RequestAuthorizer) private readonly authorizer: RequestAuthorizer,
     @inject(Readiness) private readonly readiness: Readiness,
-    @inject(AdapterMetrics) private readonly metrics: Pick<AdapterMetrics, 'observeRequest' | 'countReusedAnswer'>,
-    @inject(MetricResponseCache) private readonly answers: MetricResponseCache,
+    @inject(AdapterMetrics) private readonly metrics: Pick<AdapterMetrics, 'observeRequest'>,
     @inject(AdapterLogger) private readonly logger: AdapterLogger,
   ) {
     // --auth=none: skip the (always positive) authentication and authorization awaits.
@@ -69,8 +67,9 @@ export class ExternalMetricsApi {
   }
 
   /**
-   * The request listener of the HTTPS server. A read answered again from MetricResponseCache (and
-   * everything but a metric read, with --auth=none) is answered synchronously, without a promise.
+   * The request listener of the HTTPS server. A read the engine answers from memory
+   * (`ScalingEngine.peekMetric`), and with --auth=none everything else but a metric read that must
+   * wait for a fetch, is answered synchronously, without a promise.
    */
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     const started = performance.now();
@@ -128,11 +127,8 @@ export class ExternalMetricsApi {
     const parsed = this.selector(query);
     if (parsed instanceof LabelSelectorError) return this.send(response, badRequest(parsed.message), 'metric', started, request, authenticated);
     if (parsed.scaledObject !== undefined) {
-      const reused = this.answers.get(route.namespace, parsed.scaledObject, route.metricName);
-      if (reused) {
-        this.metrics.countReusedAnswer(route.namespace, parsed.scaledObject, reused.metricName);
-        return this.respond(response, 200, 'application/json', reused.body, 'metric', started, request, authenticated);
-      }
+      const answer = this.provider.peekExternalMetric?.(route.namespace, route.metricName, parsed.selector);
+      if (answer) return this.respond(response, 200, 'application/json', answer.body ?? JSON.stringify(answer.list), 'metric', started, request, authenticated);
     }
     return this.read(request, response, route, parsed.selector, started, authenticated);
   }
@@ -141,9 +137,7 @@ export class ExternalMetricsApi {
     let body: string;
     try {
       const answer = await this.provider.getExternalMetric(route.namespace, route.metricName, selector);
-      body = JSON.stringify(answer.list);
-      const served = answer.list.items[0]?.metricName;
-      if (answer.reusableFor && served !== undefined) this.answers.set(answer.reusableFor.namespace, answer.reusableFor.name, route.metricName, served, body);
+      body = answer.body ?? JSON.stringify(answer.list);
     } catch (error) {
       if (error instanceof StatusError) return this.send(response, error, 'metric', started, request, authenticated);
       this.logger.error({ error: (error as Error).message, path: request.url }, 'reading a metric failed unexpectedly');

@@ -5,7 +5,7 @@ import {
   MetricUnavailableError,
   ScalingEngine,
   TriggerFailure,
-  type ScaledObjectRef,
+  type MetricRead,
   UnknownMetricError,
   UnknownScaledObjectError,
 } from '@updraft/core';
@@ -31,20 +31,25 @@ export const ExternalMetricsProvider = Symbol.for('updraft.adapter.ExternalMetri
 
 export interface ExternalMetricsProvider {
   getExternalMetric(namespace: string, metricName: string, selector: LabelSelector): Promise<ExternalMetricAnswer>;
+  /**
+   * The answer when it can be given synchronously (the engine has it in memory); undefined when
+   * `getExternalMetric` must be asked (it would fetch, wait or fail).
+   */
+  peekExternalMetric?(namespace: string, metricName: string, selector: LabelSelector): ExternalMetricAnswer | undefined;
 }
 
 export interface ExternalMetricAnswer {
   readonly list: ExternalMetricValueList;
-  /**
-   * The ScaledObject the answer is for, when it may be sent again to the same request until the
-   * object's triggers are next fetched (a value as read; not fallback's).
-   */
-  readonly reusableFor?: ScaledObjectRef;
+  /** The list as JSON, when the provider has it already. */
+  readonly body?: string;
 }
 
 /** The engine, answering as KEDA's metrics server does. */
 @injectable()
 export class EngineMetricsProvider implements ExternalMetricsProvider {
+  /** The answer made of each MetricRead: the engine gives the same MetricRead object for every read of the same record. */
+  private readonly answers = new WeakMap<MetricRead, ExternalMetricAnswer>();
+
   constructor(@inject(ScalingEngine) private readonly engine: ScalingEngine) {}
 
   async getExternalMetric(namespace: string, metricName: string, selector: LabelSelector): Promise<ExternalMetricAnswer> {
@@ -52,7 +57,23 @@ export class EngineMetricsProvider implements ExternalMetricsProvider {
     // KEDA's message and status (a plain Go error: 500, no reason).
     if (name === undefined) throw new StatusError(500, 'scaledObject name is not specified');
     try {
-      const read = await this.engine.readMetric({ namespace, name }, metricName);
+      // The request handler asks peekExternalMetric first, to answer reads memory can answer without a promise.
+      return this.answerOf(await this.engine.readMetric({ namespace, name }, metricName));
+    } catch (error) {
+      throw toStatus(error, namespace, name, metricName);
+    }
+  }
+
+  peekExternalMetric(namespace: string, metricName: string, selector: LabelSelector): ExternalMetricAnswer | undefined {
+    const name = requiredValue(selector, SCALED_OBJECT_NAME_LABEL);
+    if (name === undefined) return undefined;
+    const read = this.engine.peekMetric({ namespace, name }, metricName);
+    return read && this.answerOf(read);
+  }
+
+  private answerOf(read: MetricRead): ExternalMetricAnswer {
+    let answer = this.answers.get(read);
+    if (!answer) {
       const list = externalMetricValueList(
         read.values.map((value) => ({
           metricName: value.metricName,
@@ -62,10 +83,10 @@ export class EngineMetricsProvider implements ExternalMetricsProvider {
           value: formatQuantity(Number.isFinite(value.value) && value.value > 0 ? value.value : 0),
         })),
       );
-      return read.fallback ? { list } : { list, reusableFor: { namespace, name } };
-    } catch (error) {
-      throw toStatus(error, namespace, name, metricName);
+      answer = { list, body: JSON.stringify(list) };
+      this.answers.set(read, answer);
     }
+    return answer;
   }
 }
 

@@ -4,7 +4,6 @@ export { ServeOptions, SERVE_DEFAULTS, type AuthMode } from './serve-options.js'
 export { serveModule, type ServeModuleDependencies } from './serve-module.js';
 export { ServeApplication, ServeContribution } from './serve-application.js';
 export { ExternalMetricsProvider, EngineMetricsProvider, SCALED_OBJECT_NAME_LABEL, toStatus, type ExternalMetricAnswer } from './external-metrics-provider.js';
-export { MetricResponseCache, RESPONSE_CACHE_TTL_MS } from './metric-response-cache.js';
 export { ExternalMetricsApi } from './external-metrics-api.js';
 export { ExternalMetricsServer } from './external-metrics-server.js';
 export { ScaledObjectSource, refKey, type ScaledObjectChange } from './sources/scaled-object-source.js';

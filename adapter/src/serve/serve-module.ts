@@ -13,7 +13,6 @@ import { ExternalMetricsServer } from './external-metrics-server.js';
 import { AdapterLogger } from './logger.js';
 import { AdapterMetrics, AdapterMetricsImpl } from './metrics/adapter-metrics.js';
 import { MetricsEndpoint } from './metrics/metrics-endpoint.js';
-import { MetricResponseCache } from './metric-response-cache.js';
 import { Readiness } from './readiness.js';
 import { ServeApplication, ServeContribution } from './serve-application.js';
 import { ServeOptions } from './serve-options.js';
@@ -95,8 +94,6 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
     }
     bind(EngineContribution).toSelf().inSingletonScope();
     bind(ServeContribution).toService(EngineContribution);
-    bind(MetricResponseCache).toSelf().inSingletonScope();
-    bind(ServeContribution).toService(MetricResponseCache);
     bind(ScaledObjectSync).toSelf().inSingletonScope();
     bind(ServeContribution).toService(ScaledObjectSync);
     bind(ExternalMetricsServer).toSelf().inSingletonScope();

@@ -1,49 +1,10 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it, vi } from 'vitest';
-import { MetricUnavailableError, TriggerFailure, UnknownMetricError, UnknownScaledObjectError, type EngineListener, type ScalingEngine } from '@updraft/core';
+import { describe, expect, it } from 'vitest';
+import { MetricUnavailableError, TriggerFailure, UnknownMetricError, UnknownScaledObjectError } from '@updraft/core';
 import { toStatus } from './external-metrics-provider.js';
 import { createLogger, ReadableLines } from './logger.js';
-import { MetricResponseCache, RESPONSE_CACHE_TTL_MS } from './metric-response-cache.js';
 import { Readiness } from './readiness.js';
 import { forbidden, formatTimestamp, StatusError } from './wire-format.js';
-
-function fakeEngine() {
-  const listeners = new Set<EngineListener>();
-  const engine = { subscribe: (listener: EngineListener) => (listeners.add(listener), () => listeners.delete(listener)) } as unknown as ScalingEngine;
-  const trigger = { namespace: 'default', scaledObject: 'worker', triggerIndex: 0, triggerType: 'redis' };
-  return {
-    engine,
-    fetch: () => listeners.forEach((l) => l.onFetch?.({ trigger, metricName: 's0-redis', latencyMs: 1, outcome: 'value', reason: 'poll', built: false })),
-    change: () => listeners.forEach((l) => l.onTriggerChange?.({ trigger, metricName: 's0-redis', value: 2, active: true, health: { numberOfFailures: 0, status: 'Happy' } })),
-    listeners,
-  };
-}
-
-describe('MetricResponseCache', () => {
-  it('keeps an answer for a second, by name case-insensitively, until the object’s triggers are fetched or change, or the object is replaced', async () => {
-    vi.useFakeTimers();
-    try {
-      const { engine, fetch, change, listeners } = fakeEngine();
-      const cache = new MetricResponseCache(engine);
-      await cache.start();
-      cache.set('default', 'worker', 'S0-Redis', 's0-redis', '{"items":[]}');
-      expect(cache.get('default', 'worker', 's0-redis')).toEqual({ body: '{"items":[]}', metricName: 's0-redis', expires: expect.any(Number) });
-      expect(cache.get('default', 'other', 's0-redis')).toBeUndefined();
-      vi.advanceTimersByTime(RESPONSE_CACHE_TTL_MS);
-      expect(cache.get('default', 'worker', 's0-redis')).toBeUndefined();
-
-      for (const drop of [fetch, change, () => cache.invalidate({ namespace: 'default', name: 'worker' })]) {
-        cache.set('default', 'worker', 's0-redis', 's0-redis', 'x');
-        drop();
-        expect(cache.get('default', 'worker', 's0-redis')).toBeUndefined();
-      }
-      await cache.stop();
-      expect(listeners.size).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-});
 
 describe('toStatus', () => {
   const failing = (kind: 'unreachable' | 'auth', stage: 'value' | 'timeout' = 'value') =>

@@ -137,6 +137,11 @@ export class ScaledObjectRuntime {
   readonly triggers: readonly TriggerRuntime[];
   private readonly formula?: CompiledFormula;
   private readonly createdAt: number;
+  /**
+   * The MetricRead made of a trigger's value record: a pure function of the record (immutable) and
+   * its spec, so each read of the same record gets the same object instead of a new one.
+   */
+  private readonly readOfRecord = new WeakMap<TriggerRecord, MetricRead>();
   private lastActive?: number;
   private activity?: boolean;
   private hpaHistory?: AutoscalerHistory;
@@ -211,22 +216,63 @@ export class ScaledObjectRuntime {
   /** One metric for the external metrics API: the trigger's values, fallback's, or the composite. */
   async readMetric(metricName: string): Promise<MetricRead> {
     this.assertOpen();
-    const modifiers = this.object.spec.advanced?.scalingModifiers;
-    const known = this.metricSpecs().map((spec) => spec.metricName);
-    if (modifiers) {
-      if (!sameMetricName(metricName, COMPOSITE_METRIC_NAME)) throw new UnknownMetricError(this.namespace, this.name, metricName, known);
-      const reads = await this.readTriggers(this.formula!.triggerNames);
-      const served = await this.compositeServed(reads, undefined);
-      return this.toMetricRead(served);
+    const source = this.metricSource(metricName);
+    if (!source) throw new UnknownMetricError(this.namespace, this.name, metricName, this.metricSpecs().map((spec) => spec.metricName));
+    const reads = await Promise.all(source.parts.map(({ trigger, metricName: name }) => trigger.read(name)));
+    return this.remembered(source, reads) ?? this.toMetricRead(source, await source.serve(reads), reads);
+  }
+
+  /**
+   * `readMetric`'s answer when memory gives it synchronously (fresh values or useCachedMetrics
+   * records, fallback, the composite), with the same onRead events; undefined, telling nothing,
+   * whenever `readMetric` would fetch, wait for the ReplicaSource, or fail.
+   */
+  peekMetric(metricName: string): MetricRead | undefined {
+    if (this.closed) return undefined;
+    const source = this.metricSource(metricName);
+    if (!source) return undefined;
+    const started = this.context.clock.now();
+    const reads: TriggerRead[] = [];
+    for (const { trigger, metricName: name } of source.parts) {
+      const read = trigger.fromMemory(name, started);
+      if (!read) return undefined;
+      reads.push(read);
+    }
+    let read = this.remembered(source, reads);
+    if (!read) {
+      let served: MaybePromise<ServedMetric>;
+      try {
+        served = source.serve(reads);
+      } catch {
+        return undefined;
+      }
+      // An asynchronous ReplicaSource: readMetric waits for it (the promise never rejects).
+      if (served instanceof Promise || served.error !== undefined || !served.values) return undefined;
+      read = this.toMetricRead(source, served, reads);
+    }
+    for (let i = 0; i < reads.length; i++) source.parts[i]!.trigger.countRead(reads[i]!, started);
+    return read;
+  }
+
+  /** The MetricRead already made of this value record (one trigger, no composite), if any. */
+  private remembered(source: MetricSource, reads: readonly TriggerRead[]): MetricRead | undefined {
+    return source.single && reads[0]!.record.kind === 'value' ? this.readOfRecord.get(reads[0]!.record) : undefined;
+  }
+
+  /** What serving a metric reads (which trigger metrics) and how it puts the reads together; undefined for a name the object does not serve. */
+  private metricSource(metricName: string): MetricSource | undefined {
+    if (this.object.spec.advanced?.scalingModifiers) {
+      if (!sameMetricName(metricName, COMPOSITE_METRIC_NAME)) return undefined;
+      const names = this.formula!.triggerNames;
+      // The first metric of each named trigger the formula reads.
+      const parts = this.triggers.filter((trigger) => trigger.trigger.name !== undefined && names.includes(trigger.trigger.name)).map((trigger) => ({ trigger, metricName: trigger.metricNames[0]! }));
+      return { parts, single: false, serve: (reads) => this.compositeServed(new Map(parts.map(({ trigger }, i) => [trigger.trigger.name!, reads[i]!])), undefined) };
     }
     for (const trigger of this.triggers) {
       const spec = trigger.metricSpecs.find((s) => sameMetricName(s.metricName, metricName));
-      if (!spec) continue;
-      const read = await trigger.read(spec.metricName);
-      const served = await this.servedFor(trigger, spec, read, undefined);
-      return this.toMetricRead(served);
+      if (spec) return { parts: [{ trigger, metricName: spec.metricName }], single: true, serve: (reads) => this.servedFor(trigger, spec, reads[0]!, undefined) };
     }
-    throw new UnknownMetricError(this.namespace, this.name, metricName, known);
+    return undefined;
   }
 
   /** Reads every trigger once (from memory when fresh) and puts together values, activity and fallback. */
@@ -365,57 +411,54 @@ export class ScaledObjectRuntime {
   }
 
   async replicaCountsFromSource(): Promise<ReplicaCounts | undefined> {
+    return this.replicaCountsNow();
+  }
+
+  /** The ReplicaSource's answer as it gives it: counts, or a promise of them. May throw. */
+  replicaCountsNow(): MaybePromise<ReplicaCounts | undefined> {
     return this.context.replicas?.replicaCounts({ namespace: this.namespace, scaledObject: this.name, scaleTargetRef: this.object.spec.scaleTargetRef });
   }
 
-  /** The first metric of each named trigger the formula reads. */
-  private async readTriggers(names: readonly string[]): Promise<Map<string, TriggerRead>> {
-    const reads = new Map<string, TriggerRead>();
-    await Promise.all(
-      this.triggers
-        .filter((trigger) => trigger.trigger.name !== undefined && names.includes(trigger.trigger.name))
-        .map(async (trigger) => reads.set(trigger.trigger.name!, await trigger.read(trigger.metricNames[0]!))),
-    );
-    return reads;
-  }
-
   /** A trigger's metric as the HPA is served it, with KEDA's fallback (pkg/fallback) on any failure. */
-  private async servedFor(trigger: TriggerRuntime, spec: MetricSpec, read: TriggerRead, counter: ReplicaCounter | undefined): Promise<ServedMetric> {
+  private servedFor(trigger: TriggerRuntime, spec: MetricSpec, read: TriggerRead, counter: ReplicaCounter | undefined): MaybePromise<ServedMetric> {
     const base = { metricName: spec.metricName, target: spec.target, metricType: spec.metricType };
     const { record, health } = read;
     if (record.kind === 'value') return { ...base, values: record.values.map((v) => v.value), timestamp: new Date(record.at) };
     const fallback = this.object.spec.fallback;
     const error = `${trigger.trigger.type} trigger ${trigger.trigger.index}${trigger.trigger.name ? ` (${trigger.trigger.name})` : ''}: ${record.failure.message}`;
     if (!fallbackApplies(fallback, health.numberOfFailures)) return { ...base, error, timestamp: new Date(record.at) };
-    try {
-      const counts = await (counter ?? replicaCounter(this, undefined))(fallback.behavior !== 'static' || spec.metricType === 'Value');
-      const replicas = fallbackReplicas(fallback, counts?.currentReplicas);
-      const value = fallbackMetricValue(spec.target, spec.metricType, replicas, counts?.readyReplicas ?? counts?.currentReplicas);
-      this.context.logger.info({ scaledObject: this.ref, metricName: spec.metricName, replicas, error: record.failure.message }, 'suppressing a trigger error: serving the fallback value');
-      return { ...base, values: [value], fallback: { replicas, value }, timestamp: new Date(this.context.clock.now()) };
-    } catch (problem) {
-      return { ...base, error: `${error}; fallback cannot apply: ${(problem as Error).message}`, timestamp: new Date(record.at) };
-    }
+    return withCounts(
+      counter ?? replicaCounter(this, undefined),
+      fallback.behavior !== 'static' || spec.metricType === 'Value',
+      (counts) => {
+        const replicas = fallbackReplicas(fallback, counts?.currentReplicas);
+        const value = fallbackMetricValue(spec.target, spec.metricType, replicas, counts?.readyReplicas ?? counts?.currentReplicas);
+        this.context.logger.info({ scaledObject: this.ref, metricName: spec.metricName, replicas, error: record.failure.message }, 'suppressing a trigger error: serving the fallback value');
+        return { ...base, values: [value], fallback: { replicas, value }, timestamp: new Date(this.context.clock.now()) };
+      },
+      (problem) => ({ ...base, error: `${error}; fallback cannot apply: ${(problem as Error).message}`, timestamp: new Date(record.at) }),
+    );
   }
 
   /** The composite metric: the formula over the named triggers, or fallback's value when one fails. */
-  private async compositeServed(reads: ReadonlyMap<string, TriggerRead>, counter: ReplicaCounter | undefined): Promise<ServedMetric> {
+  private compositeServed(reads: ReadonlyMap<string, TriggerRead>, counter: ReplicaCounter | undefined): MaybePromise<ServedMetric> {
     const modifiers = this.object.spec.advanced!.scalingModifiers!;
     const formula = this.formula!;
     const fallback = this.object.spec.fallback;
     const base = { metricName: COMPOSITE_METRIC_NAME, target: modifiers.target, metricType: modifiers.metricType };
     const now = new Date(this.context.clock.now());
-    const withFallback = async (why: string, behaviorReplicas: boolean): Promise<ServedMetric> => {
-      try {
-        const counts = await (counter ?? replicaCounter(this, undefined))(behaviorReplicas || modifiers.metricType === 'Value');
-        const replicas = behaviorReplicas ? fallbackReplicas(fallback!, counts?.currentReplicas) : fallback!.replicas;
-        const value = fallbackMetricValue(modifiers.target, modifiers.metricType, replicas, counts?.readyReplicas ?? counts?.currentReplicas);
-        this.context.logger.info({ scaledObject: this.ref, replicas, why }, 'serving the fallback value for composite-metric');
-        return { ...base, values: [value], fallback: { replicas, value }, timestamp: now };
-      } catch (problem) {
-        return { ...base, error: `${why}; fallback cannot apply: ${(problem as Error).message}`, timestamp: now };
-      }
-    };
+    const withFallback = (why: string, behaviorReplicas: boolean): MaybePromise<ServedMetric> =>
+      withCounts(
+        counter ?? replicaCounter(this, undefined),
+        behaviorReplicas || modifiers.metricType === 'Value',
+        (counts) => {
+          const replicas = behaviorReplicas ? fallbackReplicas(fallback!, counts?.currentReplicas) : fallback!.replicas;
+          const value = fallbackMetricValue(modifiers.target, modifiers.metricType, replicas, counts?.readyReplicas ?? counts?.currentReplicas);
+          this.context.logger.info({ scaledObject: this.ref, replicas, why }, 'serving the fallback value for composite-metric');
+          return { ...base, values: [value], fallback: { replicas, value }, timestamp: now };
+        },
+        (problem) => ({ ...base, error: `${why}; fallback cannot apply: ${(problem as Error).message}`, timestamp: now }),
+      );
 
     const values: Record<string, number | null> = {};
     const failing: { name: string; read: TriggerRead }[] = [];
@@ -454,15 +497,20 @@ export class ScaledObjectRuntime {
     return { ...base, values: [value], timestamp: now };
   }
 
-  private toMetricRead(served: ServedMetric): MetricRead {
+  /** The served metric as read, or MetricUnavailableError with the (first) trigger failure behind it as its cause. */
+  private toMetricRead(source: MetricSource, served: ServedMetric, reads: readonly TriggerRead[]): MetricRead {
     if (served.error !== undefined || !served.values) {
-      throw new MetricUnavailableError(served.metricName, `metric:${served.metricName} encountered error: ${served.error ?? 'no value'}`);
+      const failed = reads.find((read) => read.record.kind === 'error')?.record as { failure: TriggerFailure } | undefined;
+      throw new MetricUnavailableError(served.metricName, `metric:${served.metricName} encountered error: ${served.error ?? 'no value'}`, failed ? { cause: failed.failure } : undefined);
     }
-    return {
+    const read: MetricRead = {
       metricName: served.metricName,
       values: served.values.map((value) => ({ metricName: served.metricName, value, timestamp: served.timestamp })),
       fallback: served.fallback !== undefined,
     };
+    // A trigger's own values (not fallback's, not the composite, both stamped with the time of reading) depend on the record alone.
+    if (source.single && !read.fallback && reads[0]!.record.kind === 'value') this.readOfRecord.set(reads[0]!.record, read);
+    return read;
   }
 
   /** After every fetch: the object's activity from the latest records, lastActiveTime, and change events. */
@@ -501,16 +549,63 @@ export class ScaledObjectRuntime {
   }
 }
 
-/** Replica counts, fetched from the ReplicaSource at most once per state and only when fallback needs them. */
-type ReplicaCounter = (needed: boolean) => Promise<ReplicaCounts | undefined>;
+type MaybePromise<T> = T | Promise<T>;
+
+/** The trigger metrics a served metric reads, and how it is served from their reads (in the same order). */
+interface MetricSource {
+  readonly parts: readonly { readonly trigger: TriggerRuntime; readonly metricName: string }[];
+  /** One trigger's metric (not the composite). */
+  readonly single: boolean;
+  serve(reads: readonly TriggerRead[]): MaybePromise<ServedMetric>;
+}
+
+/**
+ * Replica counts, asked of the ReplicaSource at most once per state and only when fallback needs
+ * them: synchronously when the source answers synchronously.
+ */
+type ReplicaCounter = (needed: boolean) => MaybePromise<ReplicaCounts | undefined>;
 
 function replicaCounter(runtime: ScaledObjectRuntime, given: ReplicaCounts | undefined): ReplicaCounter {
-  let counts: Promise<ReplicaCounts | undefined> | undefined;
+  let asked = false;
+  let counts: MaybePromise<ReplicaCounts | undefined>;
   return (needed) => {
-    if (given || !needed) return Promise.resolve(given);
-    counts ??= runtime.replicaCountsFromSource();
+    if (given || !needed) return given;
+    if (!asked) {
+      asked = true;
+      try {
+        counts = runtime.replicaCountsNow();
+      } catch (error) {
+        counts = Promise.reject(error as Error);
+      }
+    }
     return counts;
   };
+}
+
+/**
+ * Fallback's served metric from the replica counts: computed at once when the counter answers
+ * synchronously, else a promise (that never rejects). `fail` makes the served error of any problem.
+ */
+function withCounts(
+  counter: ReplicaCounter,
+  needed: boolean,
+  serve: (counts: ReplicaCounts | undefined) => ServedMetric,
+  fail: (problem: unknown) => ServedMetric,
+): MaybePromise<ServedMetric> {
+  const finish = (counts: ReplicaCounts | undefined): ServedMetric => {
+    try {
+      return serve(counts);
+    } catch (problem) {
+      return fail(problem);
+    }
+  };
+  let counts: MaybePromise<ReplicaCounts | undefined>;
+  try {
+    counts = counter(needed);
+  } catch (problem) {
+    return fail(problem);
+  }
+  return counts instanceof Promise ? counts.then(finish, fail) : finish(counts);
 }
 
 function metricState(trigger: TriggerRuntime, spec: MetricSpec, read: TriggerRead): TriggerMetricState {

@@ -151,6 +151,21 @@ export class ScalingEngine {
     return this.runtime(ref).readMetric(metricName);
   }
 
+  /**
+   * `readMetric`'s answer when memory gives it synchronously: a fresh value (or the last record with
+   * useCachedMetrics), fallback's value, the composite; with the same onRead event (a cache hit).
+   * Undefined, telling nothing, whenever `readMetric` would fetch, wait (for an asynchronous
+   * ReplicaSource) or fail: then call `readMetric`.
+   *
+   * ```ts
+   * const read = engine.peekMetric(ref, metricName) ?? (await engine.readMetric(ref, metricName));
+   * ```
+   */
+  peekMetric(ref: ScaledObjectRef, metricName: string): MetricRead | undefined {
+    if (this.closed) return undefined;
+    return this.objects.get(keyOf(ref))?.peekMetric(metricName);
+  }
+
   /** Reads every trigger of the object once (from memory when fresh): values, errors, health, activity, the composite. */
   async state(ref: ScaledObjectRef): Promise<ScaledObjectState> {
     return this.runtime(ref).state();

@@ -178,21 +178,42 @@ export class TriggerRuntime {
   async read(metricName: string): Promise<TriggerRead> {
     if (this.closed) throw this.closedError();
     const started = this.context.clock.now();
+    const remembered = this.fromMemory(metricName, started);
+    if (remembered) {
+      this.countRead(remembered, started);
+      return remembered;
+    }
+    const record = await this.fetch(metricName, 'read');
+    const read: TriggerRead = { record, health: this.healthOf(metricName), cacheHit: false };
+    this.countRead(read, started);
+    return read;
+  }
+
+  /**
+   * What `read` answers without fetching: the record when it may be served from memory (fresh, or
+   * any record with useCachedMetrics), else undefined. Counts and tells nothing: pass the read to
+   * `countRead` once it is served.
+   */
+  fromMemory(metricName: string, now: number = this.context.clock.now()): TriggerRead | undefined {
+    if (this.closed) return undefined;
     const cached = this.records.get(metricName);
-    const fresh = cached !== undefined && (this.useCachedMetrics || started - cached.at <= this.context.maxAgeMs);
-    const record = fresh ? cached : await this.fetch(metricName, 'read');
+    if (cached === undefined || !(this.useCachedMetrics || now - cached.at <= this.context.maxAgeMs)) return undefined;
+    return { record: cached, health: this.healthOf(metricName), cacheHit: true };
+  }
+
+  /** Counts a served read in the stats and emits its onRead event. */
+  countRead(read: TriggerRead, started: number): void {
     const { stats } = this.context;
     stats.reads += 1;
-    if (fresh) stats.cacheHits += 1;
+    if (read.cacheHit) stats.cacheHits += 1;
     else stats.cacheMisses += 1;
     this.context.emit('onRead', {
       trigger: this.identity,
-      metricName,
+      metricName: read.record.metricName,
       latencyMs: this.context.clock.now() - started,
-      ...outcomeOf(record),
-      cacheHit: fresh,
+      ...outcomeOf(read.record),
+      cacheHit: read.cacheHit,
     });
-    return { record, health: this.healthOf(metricName), cacheHit: fresh };
   }
 
   /** Asks the source now, unless a fetch of this metric is already in flight: then its answer is shared. */

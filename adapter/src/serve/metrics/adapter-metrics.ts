@@ -17,8 +17,6 @@ export interface AdapterMetrics {
   stop(): void;
   /** One answered request of the external metrics API. */
   observeRequest(route: RequestRoute, code: number, seconds: number): void;
-  /** A metric read answered again from MetricResponseCache, without the engine: counted as a cache hit. */
-  countReusedAnswer(namespace: string, scaledObject: string, metricName: string): void;
   /** A source's problem count (broken files), for alerting. */
   setSourceProblems(source: string, count: number): void;
   /** Drops the series of a ScaledObject that is no longer served. */
@@ -142,10 +140,6 @@ export class AdapterMetricsImpl implements AdapterMetrics {
 
   observeRequest(route: RequestRoute, code: number, seconds: number): void {
     this.requests.observe({ route, code: String(code) }, seconds);
-  }
-
-  countReusedAnswer(namespace: string, scaledObject: string, metricName: string): void {
-    this.reads.inc({ namespace, scaledObject, metric: metricName, cache: 'hit', outcome: 'value' });
   }
 
   setSourceProblems(source: string, count: number): void {

@@ -2,7 +2,6 @@ import { inject, injectable, multiInject } from 'inversify';
 import { EngineConfigError, ScalingEngine, type LoadedScaledObject } from '@updraft/core';
 import { AdapterLogger } from '../logger.js';
 import { AdapterMetrics } from '../metrics/adapter-metrics.js';
-import { MetricResponseCache } from '../metric-response-cache.js';
 import { Readiness } from '../readiness.js';
 import type { ServeContribution } from '../serve-application.js';
 import { refKey, ScaledObjectSource, type ScaledObjectChange } from './scaled-object-source.js';
@@ -24,7 +23,6 @@ export class ScaledObjectSync implements ServeContribution {
     @inject(ScalingEngine) private readonly engine: ScalingEngine,
     @inject(AdapterMetrics) private readonly metrics: AdapterMetrics,
     @inject(Readiness) private readonly readiness: Readiness,
-    @inject(MetricResponseCache) private readonly answers: MetricResponseCache,
     @inject(AdapterLogger) private readonly logger: AdapterLogger,
   ) {}
 
@@ -55,7 +53,6 @@ export class ScaledObjectSync implements ServeContribution {
     for (const object of change.upserted) this.add(object, refused);
     for (const ref of change.removed) {
       refused.delete(refKey(ref));
-      this.answers.invalidate(ref);
       void this.engine
         .remove(ref)
         .then(() => this.metrics.forget(ref))
@@ -68,7 +65,6 @@ export class ScaledObjectSync implements ServeContribution {
     const key = refKey(object);
     try {
       this.engine.add(object);
-      this.answers.invalidate(object);
       refused.delete(key);
     } catch (error) {
       if (!(error instanceof EngineConfigError)) throw error;
