@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Diagnostic, ManifestSource } from '@updraft/core';
@@ -10,30 +11,37 @@ export interface ManifestFiles {
   readonly diagnostics: Diagnostic[];
 }
 
-/**
- * Reads the files and folders given on the command line. Folders are walked for .yaml, .yml and
- * .json files in name order; a file named explicitly is read whatever its extension.
- */
-export async function readManifestFiles(paths: readonly string[]): Promise<ManifestFiles> {
-  const sources: ManifestSource[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const unreadable = (file: string, error: unknown) =>
-    diagnostics.push({ severity: 'error', file, line: 0, col: 0, message: `cannot read: ${describeFsError(error)}` });
+/** What a walk of the command-line paths meets, in order. */
+export interface ManifestWalkVisitor {
+  /** A manifest file, with its stat; `explicit` when it was named on the command line. */
+  file(path: string, info: Stats, explicit: boolean): Promise<void> | void;
+  /** A folder that is walked. */
+  directory?(path: string): void;
+  /** A path that cannot be stat-ed or listed; `explicit` when it was named on the command line. */
+  unreadable(path: string, error: unknown, explicit: boolean): void;
+}
 
+/**
+ * Walks the files and folders given on the command line: folders for .yaml, .yml and .json files in
+ * name order (skipping dot-entries and node_modules); a file named explicitly whatever its extension.
+ * The one walk that `validate`, `check` and the file source of `serve` share.
+ */
+export async function walkManifestPaths(paths: readonly string[], visitor: ManifestWalkVisitor): Promise<void> {
   async function visit(path: string, explicit: boolean): Promise<void> {
-    let isDirectory: boolean;
+    let info: Stats;
     try {
-      isDirectory = (await stat(path)).isDirectory();
+      info = await stat(path);
     } catch (error) {
-      unreadable(path, error);
+      visitor.unreadable(path, error, explicit);
       return;
     }
-    if (isDirectory) {
+    if (info.isDirectory()) {
+      visitor.directory?.(path);
       let entries: string[];
       try {
         entries = (await readdir(path)).sort();
       } catch (error) {
-        unreadable(path, error);
+        visitor.unreadable(path, error, explicit);
         return;
       }
       for (const entry of entries) {
@@ -45,14 +53,27 @@ export async function readManifestFiles(paths: readonly string[]): Promise<Manif
       return;
     }
     if (!explicit && !MANIFEST_EXTENSIONS.has(extname(path).toLowerCase())) return;
-    try {
-      sources.push({ file: path, text: await readFile(path, 'utf8') });
-    } catch (error) {
-      unreadable(path, error);
-    }
+    await visitor.file(path, info, explicit);
   }
-
   for (const path of paths) await visit(path, true);
+}
+
+/** Reads the manifests the paths name (see walkManifestPaths); unreadable paths are one error each. */
+export async function readManifestFiles(paths: readonly string[]): Promise<ManifestFiles> {
+  const sources: ManifestSource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const unreadable = (file: string, error: unknown) =>
+    diagnostics.push({ severity: 'error', file, line: 0, col: 0, message: `cannot read: ${describeFsError(error)}` });
+  await walkManifestPaths(paths, {
+    async file(path) {
+      try {
+        sources.push({ file: path, text: await readFile(path, 'utf8') });
+      } catch (error) {
+        unreadable(path, error);
+      }
+    },
+    unreadable,
+  });
   return { sources, diagnostics };
 }
 

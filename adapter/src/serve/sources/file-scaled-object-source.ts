@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { inject, injectable } from 'inversify';
 import { formatDiagnostic, loadManifests, ScalerRegistry, type Diagnostic, type LoadedScaledObject } from '@updraft/core';
-import { readManifestFiles } from '../../manifest-files.js';
+import { readManifestFiles, walkManifestPaths } from '../../manifest-files.js';
 import { AdapterLogger } from '../logger.js';
 import { refKey, type ScaledObjectChange, type ScaledObjectSource } from './scaled-object-source.js';
 
@@ -21,7 +20,6 @@ export interface FileSourceOptions {
   readonly kedaNamespace?: string;
 }
 
-const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 interface Served {
   readonly object: LoadedScaledObject;
@@ -212,42 +210,25 @@ interface Listing {
   readonly directories: ReadonlySet<string>;
 }
 
-/** Walks the paths as readManifestFiles does, noting each file's identity and every folder to watch. */
+/** The same walk as readManifestFiles, noting each file's identity and every folder to watch. */
 async function listManifestFiles(paths: readonly string[]): Promise<Listing> {
   const entries: string[] = [];
   const directories = new Set<string>();
-  async function visit(path: string, explicit: boolean): Promise<void> {
-    let info;
-    try {
-      info = await stat(path);
-    } catch {
-      entries.push(`${path}\0missing`);
+  await walkManifestPaths(paths, {
+    file(path, info, explicit) {
+      entries.push(`${path}\0${info.size}\0${info.mtimeMs}\0${info.ino}`);
+      // A file named on the command line is watched through its folder.
+      if (explicit) directories.add(resolve(dirname(path)));
+    },
+    directory(path) {
+      directories.add(resolve(path));
+    },
+    unreadable(path, _error, explicit) {
+      entries.push(`${path}\0unreadable`);
       // Watch the parent, so that a file created later is noticed at once.
       if (explicit) directories.add(resolve(dirname(path)));
-      return;
-    }
-    if (info.isDirectory()) {
-      directories.add(resolve(path));
-      let names: string[];
-      try {
-        names = (await readdir(path)).sort();
-      } catch {
-        entries.push(`${path}\0unreadable`);
-        return;
-      }
-      for (const name of names) {
-        if (name.startsWith('.') || name === 'node_modules') continue;
-        const child = join(path, name);
-        const isDirectory = await stat(child).then((s) => s.isDirectory(), () => false);
-        if (isDirectory || MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) await visit(child, false);
-      }
-      return;
-    }
-    if (explicit) directories.add(resolve(dirname(path)));
-    if (!explicit && !MANIFEST_EXTENSIONS.has(extname(path).toLowerCase())) return;
-    entries.push(`${path}\0${info.size}\0${info.mtimeMs}\0${info.ino}`);
-  }
-  for (const path of paths) await visit(path, true);
+    },
+  });
   return { fingerprint: entries.join('\n'), directories };
 }
 
