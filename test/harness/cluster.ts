@@ -147,6 +147,12 @@ export interface Cluster {
   auditEvents(): Promise<AuditEvent[]>;
   /** The last lines each component printed, for failure messages. */
   logs(lines?: number): Promise<string>;
+  /**
+   * Stops kube-apiserver (SIGTERM, as in a rolling update), waits `downMs` (default 0), starts it again
+   * on the same port with the same etcd and flags, and resolves once /readyz answers 200. Watches and
+   * connections to it break; etcd and kube-controller-manager keep running. For watch-resumption tests.
+   */
+  restartApiServer(options?: { readonly downMs?: number; readonly timeoutMs?: number }): Promise<void>;
   /** Resolves when a component exits while the cluster is meant to run (not after stop()). */
   readonly unexpectedExit: Promise<string>;
   /** Stops kube-controller-manager, kube-apiserver and etcd, in that order; removes a scratch dir. */
@@ -389,7 +395,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       return res.ok ? true : undefined;
     }, logs, exitedEarly);
 
-    const apiServer = await Component.launch('kube-apiserver', join(binaries.bin, 'kube-apiserver'), [
+    // Exits of components meant to run (not stopped by stop() or restartApiServer()) resolve unexpectedExit.
+    let resolveExit: (why: string) => void = () => {};
+    const unexpectedExit = new Promise<string>((r) => (resolveExit = r));
+    const watch = (component: Component) => {
+      void component.exited.then((code) => {
+        if (component.expectedToRun) resolveExit(`${component.name} exited with code ${code}`);
+      });
+    };
+    watch(etcd);
+
+    const apiServerArgs = [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1',
       // The reconciler would write 127.0.0.1 into the kubernetes Service's endpoints, which their validation refuses.
@@ -414,12 +430,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       `--audit-policy-file=${auditPolicy}`, `--audit-log-path=${auditLog}`, '--audit-log-maxbackup=1', '--audit-log-maxsize=100',
       '--profiling=false',
       ...(options.apiServerArgs ?? []),
-    ], join(logDir, 'kube-apiserver.log'));
-    components.push(apiServer);
-
+    ];
     const api = (path: string, method = 'GET', body?: unknown, contentType?: string) => httpsCall(`${server}${path}`, pki, method, body, contentType);
+    /** Starts kube-apiserver (same port, same etcd) and waits for /readyz. */
+    const launchApiServer = async (until_: number) => {
+      const apiServer = await Component.launch('kube-apiserver', join(binaries.bin, 'kube-apiserver'), apiServerArgs, join(logDir, 'kube-apiserver.log'));
+      components.splice(1, 0, apiServer);
+      watch(apiServer);
+      await until('kube-apiserver /readyz', until_, async () => ((await api('/readyz')).status === 200 ? true : undefined), logs, exitedEarly);
+      return apiServer;
+    };
     // kube-controller-manager gives up if the API server is not healthy within 10 s of its start.
-    await until('kube-apiserver /readyz', deadline, async () => ((await api('/readyz')).status === 200 ? true : undefined), logs, exitedEarly);
+    let apiServer = await launchApiServer(deadline);
 
     const controllerManager = await Component.launch('kube-controller-manager', join(binaries.bin, 'kube-controller-manager'), [
       `--kubeconfig=${controllerManagerKubeconfig}`,
@@ -436,17 +458,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       ...(options.controllerManagerArgs ?? []),
     ], join(logDir, 'kube-controller-manager.log'));
     components.push(controllerManager);
+    watch(controllerManager);
 
     // The service account controller is up, and pods can be admitted in default.
     await until('the default ServiceAccount', deadline, async () => ((await api('/api/v1/namespaces/default/serviceaccounts/default')).status === 200 ? true : undefined), logs, exitedEarly);
-
-    let resolveExit: (why: string) => void = () => {};
-    const unexpectedExit = new Promise<string>((r) => (resolveExit = r));
-    for (const component of components) {
-      void component.exited.then((code) => {
-        if (component.expectedToRun) resolveExit(`${component.name} exited with code ${code}`);
-      });
-    }
 
     const kubectl = (args: readonly string[], kubectlOptions: KubectlOptions = {}): Promise<KubectlResult> =>
       new Promise((resolvePromise) => {
@@ -559,6 +574,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as AuditEvent);
       },
       logs,
+      restartApiServer: async ({ downMs = 0, timeoutMs = 60_000 } = {}) => {
+        await apiServer.stop();
+        components.splice(components.indexOf(apiServer), 1);
+        if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+        apiServer = await launchApiServer(Date.now() + timeoutMs);
+      },
       stop: async () => {
         await stopAll();
         if (scratch) await rm(dir, { recursive: true, force: true });
