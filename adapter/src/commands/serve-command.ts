@@ -1,9 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Output } from '../output.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../serve/logger.js';
-import { SERVE_DEFAULTS, type AuthMode, type ServeOptions } from '../serve/serve-options.js';
-import { podNamespace } from '../serve/start-serve.js';
-import { serve } from './serve.js';
+import type { LogFormat, LogLevel } from '../serve/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, SERVE_DEFAULTS, type AuthMode, type ServeOptions } from '../serve/serve-options.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -65,6 +63,8 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
     .action(async (flags: ServeFlags, command: Command) => {
       if (!flags.config || flags.config.length === 0) command.error('error: --config <file-or-dir> is required (or UPDRAFT_CONFIG)', { exitCode: 2 });
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) command.error('error: --tls-cert and --tls-key go together: give both, or neither', { exitCode: 2 });
+      // The server and its libraries load only when `serve` runs.
+      const [{ podNamespace }, { serve }] = await Promise.all([import('../serve/start-serve.js'), import('./serve.js')]);
       const options: ServeOptions = {
         config: flags.config!,
         host: flags.host,
