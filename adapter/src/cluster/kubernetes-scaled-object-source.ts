@@ -79,6 +79,8 @@ export class KubernetesScaledObjectSource implements ScaledObjectSource {
   private syncedResolve!: () => void;
   private readonly syncedPromise = new Promise<void>((resolve) => (this.syncedResolve = resolve));
   private stopped = false;
+  /** Loading waits for every first list, so a ScaledObject is never loaded before its TriggerAuthentication is known. */
+  private listed = false;
 
   constructor(
     @inject(KubeClient) private readonly kube: KubeClient,
@@ -118,9 +120,13 @@ export class KubernetesScaledObjectSource implements ScaledObjectSource {
     this.dependencies.start();
     if (!inTime) {
       this.logger.warn({ source: this.name, problems: this.informerProblems() }, `the first lists did not arrive within ${timeoutMs} ms; serving starts without them and they are loaded when they arrive`);
-      void all.then(() => this.drain()).then(() => this.syncedResolve());
+      void all.then(() => {
+        this.listed = true;
+        return this.drain();
+      }).then(() => this.syncedResolve());
       return;
     }
+    this.listed = true;
     await this.drain();
     this.syncedResolve();
     this.logger.info({ source: this.name, scaledObjects: this.entries.size, served: this.scaledObjects().length, dependencies: this.dependencies.size() }, 'ScaledObjects listed and loaded');
@@ -182,6 +188,7 @@ export class KubernetesScaledObjectSource implements ScaledObjectSource {
 
   /** Loads every dirty ScaledObject, until none is left. */
   drain(): Promise<void> {
+    if (!this.listed) return Promise.resolve();
     this.processing ??= (async () => {
       try {
         while (this.dirty.size > 0 && !this.stopped) {
@@ -280,7 +287,7 @@ export class KubernetesScaledObjectSource implements ScaledObjectSource {
   private markDirty(key: string): void {
     if (!this.entries.has(key)) return;
     this.dirty.add(key);
-    if (!this.processing) setImmediate(() => void this.drain());
+    if (this.listed && !this.processing) setImmediate(() => void this.drain());
   }
 
   private indexAuths(user: string, keys: readonly string[]): void {
