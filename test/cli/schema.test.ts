@@ -45,6 +45,6 @@ describe('updraft schema', () => {
   it('names the known types when --trigger is unknown', async () => {
     const { code, stderr } = await runUpdraft(['schema', '--trigger', 'kafka']);
     expect(code).toBe(2);
-    expect(stderr.trim()).toMatch(/^updraft: unknown trigger type "kafka"; known types: aws-cloudwatch, aws-sqs-queue, prometheus, redis/);
+    expect(stderr.trim()).toMatch(/^updraft: unknown trigger type "kafka"; known types: aws-cloudwatch, aws-sqs-queue, cron, prometheus, redis/);
   });
 });
