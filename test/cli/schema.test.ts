@@ -22,7 +22,7 @@ describe('updraft schema', () => {
     expect(code).toBe(0);
     const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(stdout));
     const examples = await scaledObjectsIn('examples');
-    expect(examples).toHaveLength(9);
+    expect(examples).toHaveLength(10);
     for (const example of examples) expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
 
     const [prometheus] = examples.filter((so) => JSON.stringify(so).includes('"prometheus"')) as Array<{ spec: { triggers: Array<{ metadata: Record<string, string> }> } }>;
