@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';
-import { coreModule, createEngine, loadPlugins } from '@updraft/core';
+import { coreModule, loadPlugins, ScalingEngine } from '@updraft/core';
 
 const redisAddress = process.env.REDIS_ADDRESS;
 const ticks = Number(process.env.TICKS ?? 3);
@@ -53,7 +53,7 @@ await loadPlugins(container, [redisAddress ? '@updraft/scaler-redis' : '@updraft
 
 // The engine asks the embedder how many workers run now (for fallback and the HPA's arithmetic).
 const pool = { size: 1 };
-const engine = createEngine({
+const engine = new ScalingEngine({
   container,
   manifests,
   replicas: { replicaCounts: () => ({ currentReplicas: pool.size, readyReplicas: pool.size }) },

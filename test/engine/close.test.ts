@@ -29,7 +29,7 @@ describe('closing', () => {
     const queue = env.source('queue');
     queue.mode = 'hang';
     const engine = env.engine({ triggers: [{ source: 'queue' }] });
-    const read = engine.readMetric(SO, 's0-test-queue');
+    const read = Promise.resolve(engine.readMetric(SO, 's0-test-queue'));
     read.catch(() => undefined);
     let closed = false;
     const closing = engine.close().then(() => (closed = true));

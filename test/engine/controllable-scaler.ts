@@ -2,7 +2,6 @@ import { Container } from 'inversify';
 import { stringify } from 'yaml';
 import {
   coreModule,
-  createEngine,
   defineMetadata,
   ManualClock,
   p,
@@ -10,12 +9,12 @@ import {
   ScalerFactory,
   ScalerRegistry,
   triggerMetricName,
-  type CreateEngineOptions,
+  type EngineOptions,
   type MetricSpec,
   type MetricsAndActivity,
   type Scaler,
   type ScalerConfig,
-  type ScalingEngine,
+  ScalingEngine,
 } from '@updraft/core';
 
 /**
@@ -218,9 +217,9 @@ export function setup() {
   const registry = container.get<ScalerRegistry>(ScalerRegistry);
   const clock = new ManualClock(START);
   const engines: ScalingEngine[] = [];
-  const engine = (spec: ScaledObjectSpec | readonly ScaledObjectSpec[], options: Partial<CreateEngineOptions> = {}): ScalingEngine => {
+  const engine = (spec: ScaledObjectSpec | readonly ScaledObjectSpec[], options: Partial<EngineOptions> = {}): ScalingEngine => {
     const specs = Array.isArray(spec) ? spec : [spec as ScaledObjectSpec];
-    const created = createEngine({ container, manifests: specs.map(scaledObjectYaml).join('---\n'), clock, random: () => 0.5, ...options });
+    const created = new ScalingEngine({ container, manifests: specs.map(scaledObjectYaml).join('---\n'), clock, random: () => 0.5, ...options });
     engines.push(created);
     // Loading made (and closed) one scaler per trigger to read its metric specs: count from here.
     factory.resetCounts();

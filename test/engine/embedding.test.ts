@@ -3,11 +3,11 @@ import { Container } from 'inversify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   coreModule,
-  createEngine,
   loadManifests,
   loadPlugins,
   ManifestLoadError,
   ScalerRegistry,
+  ScalingEngine,
   type ActivityChangeEvent,
   type TriggerChangeEvent,
 } from '@updraft/core';
@@ -40,7 +40,7 @@ async function containerWithConstant(): Promise<Container> {
 
 describe('embedding @updraft/core', () => {
   it('builds an engine from YAML and a container, reads values, activity and desired replicas, and stops', async () => {
-    const engine = createEngine({ container: await containerWithConstant(), manifests: YAML });
+    const engine = new ScalingEngine({ container: await containerWithConstant(), manifests: YAML });
     const changes: (TriggerChangeEvent | ActivityChangeEvent)[] = [];
     engine.subscribe({ onTriggerChange: (e) => changes.push(e), onActivityChange: (e) => changes.push(e) });
     expect(engine.list()).toEqual([REF]);
@@ -59,7 +59,7 @@ describe('embedding @updraft/core', () => {
   it('takes a registry and objects already loaded', async () => {
     const registry = (await containerWithConstant()).get<ScalerRegistry>(ScalerRegistry);
     const { scaledObjects } = loadManifests([{ file: 'so.yaml', text: YAML }], registry, { unresolved: 'error' });
-    const engine = createEngine({ registry, scaledObjects });
+    const engine = new ScalingEngine({ registry, scaledObjects });
     expect((await engine.state(REF)).triggers[0]!.value).toBe(12);
     await engine.close();
   });
@@ -68,7 +68,7 @@ describe('embedding @updraft/core', () => {
     const container = await containerWithConstant();
     let error: unknown;
     try {
-      createEngine({ container, manifests: YAML.replace('"12"', '"twelve"') });
+      new ScalingEngine({ container, manifests: YAML.replace('"12"', '"twelve"') });
     } catch (caught) {
       error = caught;
     }

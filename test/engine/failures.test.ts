@@ -12,7 +12,7 @@ describe('timeouts', () => {
     queue.mode = 'hang';
     const engine = env.engine({ triggers: [{ source: 'queue' }] }, { timeoutMs: 2_000 });
     let settled = false;
-    const read = engine.readMetric(SO, 's0-test-queue').finally(() => (settled = true));
+    const read = Promise.resolve(engine.readMetric(SO, 's0-test-queue')).finally(() => (settled = true));
     read.catch(() => undefined);
     await env.clock.advance(1_999);
     expect(settled).toBe(false);
@@ -79,7 +79,7 @@ describe('isolation', () => {
       { name: 'a', triggers: [{ source: 'a' }] },
       { name: 'b', triggers: [{ source: 'b' }] },
     ]);
-    const stuck = engine.readMetric({ namespace: 'default', name: 'a' }, 's0-test-a');
+    const stuck = Promise.resolve(engine.readMetric({ namespace: 'default', name: 'a' }, 's0-test-a'));
     stuck.catch(() => undefined);
     expect((await engine.readMetric({ namespace: 'default', name: 'b' }, 's0-test-b')).values[0]!.value).toBe(5);
     await env.clock.advance(3_000);

@@ -18,7 +18,7 @@ const STAGES: Record<string, string> = { construction: 'construction', spec: 'sp
 /** One read that is a fresh attempt: past the freshness bound and the backoff, with time for a timeout. */
 async function attempt(engine: ScalingEngine): Promise<MetricRead> {
   await env.clock.advance(1);
-  const read = engine.readMetric(SO, 's0-test-queue');
+  const read = Promise.resolve(engine.readMetric(SO, 's0-test-queue'));
   read.catch(() => undefined);
   await env.clock.advance(3_000);
   return read;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMPOSITE_METRIC_NAME, EngineConfigError, loadManifests, UnknownMetricError, type LoadedScaledObject } from '@updraft/core';
+import { COMPOSITE_METRIC_NAME, EngineConfigError, formatDiagnostic, loadManifests, UnknownMetricError } from '@updraft/core';
 import { SO, scaledObjectYaml, setup, type ScaledObjectSpec } from './controllable-scaler.js';
 
 let env: ReturnType<typeof setup>;
@@ -105,31 +105,33 @@ describe('scalingModifiers', () => {
     expect(await engine.readMetric({ namespace: 'default', name: 'bare' }, 'composite-metric')).toMatchObject({ values: [{ value: 8 }], fallback: true });
   });
 
-  describe('formulas are checked when the object is loaded into the engine', () => {
-    function loaded(spec: ScaledObjectSpec): LoadedScaledObject {
-      const result = loadManifests([{ file: 'so.yaml', text: scaledObjectYaml(spec) }], env.registry, { unresolved: 'error' });
-      expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      return result.scaledObjects[0]!;
+  describe('the formula is compiled once, by the loader; the engine serves what loaded', () => {
+    function load(spec: ScaledObjectSpec) {
+      return loadManifests([{ file: 'so.yaml', text: scaledObjectYaml(spec) }], env.registry, { unresolved: 'error' });
     }
-    const withFormula = (object: LoadedScaledObject, formula: string): LoadedScaledObject => ({
-      ...object,
-      spec: { ...object.spec, advanced: { ...object.spec.advanced!, scalingModifiers: { ...object.spec.advanced!.scalingModifiers!, formula } } },
-    });
+    const errors = (result: ReturnType<typeof load>) => result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
 
-    it('refuses unknown trigger names and lists the known ones', () => {
+    it('reports unknown trigger names at the formula, listing the known ones, and loads no object', () => {
       env = setup();
-      const engine = env.engine({ triggers: TWO });
-      const object = loaded({ triggers: [...TWO, { source: 'c' }], scalingModifiers: { formula: 'a + b', target: '1' } });
-      expect(() => engine.add(withFormula(object, 'a + nope + b'))).toThrow(
-        new EngineConfigError('so.yaml:1: default/worker: spec.advanced.scalingModifiers.formula: formula uses "nope", which is not a trigger name; the triggers it can use are "a", "b"'),
-      );
+      const result = load({ triggers: [...TWO, { source: 'c' }], scalingModifiers: { formula: 'a + nope + b', target: '1' } });
+      expect(errors(result)).toEqual([expect.stringMatching(/^so\.yaml:\d+:\d+: default\/worker: spec\.advanced\.scalingModifiers\.formula: formula uses "nope", which is not a trigger name; the triggers it can use are "a", "b"$/)]);
+      expect(result.scaledObjects).toEqual([]);
     });
 
-    it('refuses what the safe subset does not allow', () => {
+    it('reports what the safe subset does not allow', () => {
       env = setup();
       expect(() => env.engine({ triggers: TWO, scalingModifiers: { formula: 'sqrt(a) + b', target: '1' } })).toThrow(
-        /<manifests>:1: default\/worker: spec.advanced.scalingModifiers.formula: the function sqrt\(\) is not allowed in a formula; it may use numbers, trigger names/,
+        /<manifests>:\d+:\d+: default\/worker: spec.advanced.scalingModifiers.formula: the function sqrt\(\) is not allowed in a formula; it may use numbers, trigger names/,
       );
+    });
+
+    it('carries the compiled formula on the loaded object; the engine refuses only an object without it', () => {
+      env = setup();
+      const object = load({ triggers: TWO, scalingModifiers: { formula: 'a + b', target: '1' } }).scaledObjects[0]!;
+      expect(object.formula).toMatchObject({ source: 'a + b', triggerNames: ['a', 'b'] });
+      const engine = env.engine([]);
+      const { formula: _formula, ...handMade } = object;
+      expect(() => engine.add(handMade)).toThrow(new EngineConfigError('so.yaml:1: default/worker: spec.advanced.scalingModifiers has no compiled formula; load the object with loadManifests'));
     });
 
     it('add() of an object with the same name replaces the old one and closes its scalers', async () => {
@@ -137,8 +139,9 @@ describe('scalingModifiers', () => {
       const engine = env.engine({ triggers: TWO, scalingModifiers: { formula: 'a + b', target: '1' } });
       withValues(3, 4);
       expect((await engine.readMetric(SO, 'composite-metric')).values[0]!.value).toBe(7);
-      const object = loaded({ triggers: TWO, scalingModifiers: { formula: 'a + b', target: '1' } });
-      engine.add(withFormula(object, 'a * b'));
+      const result = load({ triggers: TWO, scalingModifiers: { formula: 'a * b', target: '1' } });
+      expect(errors(result)).toEqual([]);
+      engine.add(result.scaledObjects[0]!);
       expect((await engine.readMetric(SO, 'composite-metric')).values[0]!.value).toBe(12);
       await engine.close();
       expect(env.source('a').closesPerInstance).toEqual([1, 1, 1]);

@@ -1,5 +1,4 @@
 import {
-  EngineConfigError,
   formatDiagnostic,
   loadManifests,
   ScalingEngine,
@@ -54,23 +53,9 @@ export async function check(paths: readonly string[], options: CheckOptions, out
   for (const diagnostic of diagnostics) note(formatDiagnostic(diagnostic));
   if (diagnostics.some((d) => d.severity === 'error')) return 1;
 
-  const engine = new ScalingEngine({ registry });
-  const objects: LoadedScaledObject[] = [];
-  let refused = false;
-  for (const object of loaded.scaledObjects) {
-    try {
-      engine.add(object);
-      objects.push(object);
-    } catch (error) {
-      if (!(error instanceof EngineConfigError)) throw error;
-      note(error.message);
-      refused = true;
-    }
-  }
-  if (refused) {
-    await engine.close();
-    return 1;
-  }
+  // The loader reported every problem: the engine serves whatever loaded.
+  const objects = loaded.scaledObjects;
+  const engine = new ScalingEngine({ registry, scaledObjects: objects });
 
   let decisions: ScaleDecision[];
   try {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inject, injectable } from 'inversify';
 import { AdapterLogger } from './logger.js';
-import { ExternalMetricsProvider, SCALED_OBJECT_NAME_LABEL } from './external-metrics-provider.js';
+import { ExternalMetricsProvider, SCALED_OBJECT_NAME_LABEL, type ExternalMetricAnswer } from './external-metrics-provider.js';
 import { LabelSelectorError, parseLabelSelector, requiredValue, type LabelSelector } from './label-selector.js';
 import { AdapterMetrics, type RequestRoute } from './metrics/adapter-metrics.js';
 import { Readiness } from './readiness.js';
@@ -67,9 +67,9 @@ export class ExternalMetricsApi {
   }
 
   /**
-   * The request listener of the HTTPS server. A read the engine answers from memory
-   * (`ScalingEngine.peekMetric`), and with --auth=none everything else but a metric read that must
-   * wait for a fetch, is answered synchronously, without a promise.
+   * The request listener of the HTTPS server. A read the engine answers from memory (its
+   * `readMetric` returns the read itself), and with --auth=none everything else but a metric read
+   * that must wait for a fetch, is answered synchronously, without a promise.
    */
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     const started = performance.now();
@@ -126,17 +126,15 @@ export class ExternalMetricsApi {
 
     const parsed = this.selector(query);
     if (parsed instanceof LabelSelectorError) return this.send(response, badRequest(parsed.message), 'metric', started, request, authenticated);
-    if (parsed.scaledObject !== undefined) {
-      const answer = this.provider.peekExternalMetric?.(route.namespace, route.metricName, parsed.selector);
-      if (answer) return this.respond(response, 200, 'application/json', answer.body ?? JSON.stringify(answer.list), 'metric', started, request, authenticated);
-    }
-    return this.read(request, response, route, parsed.selector, started, authenticated);
+    const answer = this.provider.getExternalMetric(route.namespace, route.metricName, parsed.selector);
+    if (!(answer instanceof Promise)) return this.respond(response, 200, 'application/json', answer.body ?? JSON.stringify(answer.list), 'metric', started, request, authenticated);
+    return this.read(request, response, answer, started, authenticated);
   }
 
-  private async read(request: IncomingMessage, response: ServerResponse, route: Route & { kind: 'metric' }, selector: LabelSelector, started: number, authenticated: Authenticated | undefined): Promise<void> {
+  private async read(request: IncomingMessage, response: ServerResponse, pending: Promise<ExternalMetricAnswer>, started: number, authenticated: Authenticated | undefined): Promise<void> {
     let body: string;
     try {
-      const answer = await this.provider.getExternalMetric(route.namespace, route.metricName, selector);
+      const answer = await pending;
       body = answer.body ?? JSON.stringify(answer.list);
     } catch (error) {
       if (error instanceof StatusError) return this.send(response, error, 'metric', started, request, authenticated);

@@ -5,6 +5,7 @@ import {
   MetricUnavailableError,
   ScalingEngine,
   TriggerFailure,
+  type MaybePromise,
   type MetricRead,
   UnknownMetricError,
   UnknownScaledObjectError,
@@ -30,12 +31,8 @@ export const SCALED_OBJECT_NAME_LABEL = 'scaledobject.keda.sh/name';
 export const ExternalMetricsProvider = Symbol.for('updraft.adapter.ExternalMetricsProvider');
 
 export interface ExternalMetricsProvider {
-  getExternalMetric(namespace: string, metricName: string, selector: LabelSelector): Promise<ExternalMetricAnswer>;
-  /**
-   * The answer when it can be given synchronously (the engine has it in memory); undefined when
-   * `getExternalMetric` must be asked (it would fetch, wait or fail).
-   */
-  peekExternalMetric?(namespace: string, metricName: string, selector: LabelSelector): ExternalMetricAnswer | undefined;
+  /** The answer itself when it is in memory, else a promise of it; failures are a rejected promise. */
+  getExternalMetric(namespace: string, metricName: string, selector: LabelSelector): MaybePromise<ExternalMetricAnswer>;
 }
 
 export interface ExternalMetricAnswer {
@@ -52,23 +49,18 @@ export class EngineMetricsProvider implements ExternalMetricsProvider {
 
   constructor(@inject(ScalingEngine) private readonly engine: ScalingEngine) {}
 
-  async getExternalMetric(namespace: string, metricName: string, selector: LabelSelector): Promise<ExternalMetricAnswer> {
+  getExternalMetric(namespace: string, metricName: string, selector: LabelSelector): MaybePromise<ExternalMetricAnswer> {
     const name = requiredValue(selector, SCALED_OBJECT_NAME_LABEL);
     // KEDA's message and status (a plain Go error: 500, no reason).
-    if (name === undefined) throw new StatusError(500, 'scaledObject name is not specified');
-    try {
-      // The request handler asks peekExternalMetric first, to answer reads memory can answer without a promise.
-      return this.answerOf(await this.engine.readMetric({ namespace, name }, metricName));
-    } catch (error) {
-      throw toStatus(error, namespace, name, metricName);
-    }
-  }
-
-  peekExternalMetric(namespace: string, metricName: string, selector: LabelSelector): ExternalMetricAnswer | undefined {
-    const name = requiredValue(selector, SCALED_OBJECT_NAME_LABEL);
-    if (name === undefined) return undefined;
-    const read = this.engine.peekMetric({ namespace, name }, metricName);
-    return read && this.answerOf(read);
+    if (name === undefined) return Promise.reject(new StatusError(500, 'scaledObject name is not specified'));
+    const read = this.engine.readMetric({ namespace, name }, metricName);
+    if (!(read instanceof Promise)) return this.answerOf(read);
+    return read.then(
+      (answer) => this.answerOf(answer),
+      (error: unknown) => {
+        throw toStatus(error, namespace, name, metricName);
+      },
+    );
   }
 
   private answerOf(read: MetricRead): ExternalMetricAnswer {
@@ -79,8 +71,8 @@ export class EngineMetricsProvider implements ExternalMetricsProvider {
           metricName: value.metricName,
           metricLabels: null,
           timestamp: formatTimestamp(value.timestamp),
-          // KEDA serves NaN, infinities and negative values as 0.
-          value: formatQuantity(Number.isFinite(value.value) && value.value > 0 ? value.value : 0),
+          // The engine serves values clamped as KEDA does (never NaN or negative).
+          value: formatQuantity(value.value),
         })),
       );
       answer = { list, body: JSON.stringify(list) };

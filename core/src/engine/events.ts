@@ -1,4 +1,4 @@
-import type { TriggerHealth } from './trigger-runtime.js';
+import type { TriggerHealth } from './types.js';
 
 /** Which trigger an event is about. */
 export interface TriggerIdentity {

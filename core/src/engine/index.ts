@@ -6,7 +6,7 @@
 export { type Clock, type TimerHandle, systemClock } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { type Logger, noopLogger } from './logger.js';
-export { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay, jittered } from './backoff.js';
+export { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 export {
   EngineClosedError,
   EngineConfigError,
@@ -26,30 +26,25 @@ export type {
   TriggerChangeEvent,
   TriggerIdentity,
 } from './events.js';
-export { COMPOSITE_METRIC_NAME, compileFormula, FormulaError, type CompiledFormula } from './formula.js';
-export { fallbackApplies, fallbackMetricValue, fallbackReplicas, type ReplicaCounts } from './fallback.js';
+export { fallbackMetricValue, fallbackReplicas } from './fallback.js';
 export { requestScale, type ScaleExecutorAction, type ScaleExecutorDecision, type ScaleExecutorInput } from './scale-executor.js';
-export type { TriggerHealth, TriggerRecord, ValueRecord, ErrorRecord } from './trigger-runtime.js';
 export {
   staticReplicaSource,
   type CompositeState,
+  type ErrorRecord,
   type EvaluateInput,
+  type MaybePromise,
   type MetricRead,
+  type ReplicaCounts,
   type ReplicaSource,
   type ScaleDecision,
+  type ScaledObjectRef,
   type ScaledObjectState,
   type ScaleTargetOf,
   type ServedMetric,
+  type TriggerHealth,
   type TriggerMetricState,
-} from './scaled-object-runtime.js';
-export {
-  createEngine,
-  DEFAULT_MAX_AGE_INTERVALS,
-  DEFAULT_POLL_JITTER,
-  DEFAULT_TRIGGER_TIMEOUT_MS,
-  ManifestLoadError,
-  ScalingEngine,
-  type CreateEngineOptions,
-  type EngineOptions,
-  type ScaledObjectRef,
-} from './scaling-engine.js';
+  type TriggerRecord,
+  type ValueRecord,
+} from './types.js';
+export { DEFAULT_MAX_AGE_INTERVALS, DEFAULT_POLL_JITTER, DEFAULT_TRIGGER_TIMEOUT_MS, ScalingEngine, type EngineOptions } from './scaling-engine.js';

@@ -2,24 +2,18 @@ import type { Container } from 'inversify';
 import type { HPAControllerConfiguration } from '../hpa/defaults.js';
 import type { MetricSpec } from '../scaler.js';
 import { ScalerRegistry } from '../scaler-registry.js';
-import { formatDiagnostic, type Diagnostic } from '../scaled-object/diagnostic.js';
-import { loadManifests } from '../scaled-object/load-manifests.js';
+import { formatDiagnostic } from '../scaled-object/diagnostic.js';
+import { loadManifests, ManifestLoadError } from '../scaled-object/load-manifests.js';
 import type { ManifestSource } from '../scaled-object/manifest-object.js';
 import type { LoadedScaledObject } from '../scaled-object/scaled-object.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
+import type { EngineContext, StatsCounters } from './engine-context.js';
 import { EngineClosedError, UnknownScaledObjectError } from './errors.js';
 import type { EngineListener, EngineStats, TriggerIdentity } from './events.js';
 import { noopLogger, type Logger } from './logger.js';
-import {
-  ScaledObjectRuntime,
-  type EvaluateInput,
-  type MetricRead,
-  type ReplicaSource,
-  type ScaleDecision,
-  type ScaledObjectState,
-} from './scaled-object-runtime.js';
-import type { StatsCounters } from './trigger-runtime.js';
+import { ScaledObjectRuntime } from './scaled-object-runtime.js';
+import type { EvaluateInput, MaybePromise, MetricRead, ReplicaSource, ScaleDecision, ScaledObjectRef, ScaledObjectState } from './types.js';
 
 /** The default per-trigger timeout: KEDA's global HTTP timeout (KEDA_HTTP_DEFAULT_TIMEOUT). */
 export const DEFAULT_TRIGGER_TIMEOUT_MS = 3_000;
@@ -28,13 +22,19 @@ export const DEFAULT_MAX_AGE_INTERVALS = 1.5;
 /** Each poll is moved by up to ±10% of the interval, so that objects with one interval drift apart. */
 export const DEFAULT_POLL_JITTER = 0.1;
 
-export interface ScaledObjectRef {
-  readonly namespace: string;
-  readonly name: string;
-}
-
 export interface EngineOptions {
-  readonly registry: ScalerRegistry;
+  /** The scaler registry; or give `container` and it is resolved from there. */
+  readonly registry?: ScalerRegistry;
+  /** A container with core's module and the scaler plugins loaded (e.g. `createContainer()` of @updraft/adapter). */
+  readonly container?: Pick<Container, 'get'>;
+  /**
+   * ScaledObject YAML to serve (one text, or files already read) with its TriggerAuthentications,
+   * Secrets and workloads, loaded as `updraft check` loads it: a value only a cluster could supply is
+   * an error. Any error throws ManifestLoadError; warnings go to the logger.
+   */
+  readonly manifests?: string | readonly ManifestSource[];
+  /** Objects already loaded with loadManifests, to serve. */
+  readonly scaledObjects?: readonly LoadedScaledObject[];
   /** Default: the process clock. Tests pass a ManualClock. */
   readonly clock?: Clock;
   /** pino-compatible; default: logs nothing. */
@@ -61,8 +61,7 @@ export interface EngineOptions {
  * rebuilds with backoff, KEDA's fallback, activity and scalingModifiers, and the HPA's arithmetic.
  *
  * ```ts
- * const engine = new ScalingEngine({ registry });
- * engine.add(scaledObject);
+ * const engine = new ScalingEngine({ container, manifests: yamlText });
  * engine.start();
  * const decision = await engine.evaluate({ namespace: 'default', name: 'worker' }, { currentReplicas: 2 });
  * await engine.close();
@@ -73,25 +72,37 @@ export class ScalingEngine {
   private readonly listeners = new Set<EngineListener>();
   private readonly closing = new Set<Promise<void>>();
   private readonly counters: StatsCounters = { reads: 0, cacheHits: 0, cacheMisses: 0, fetches: 0, emptyAnswers: 0, failures: {}, scalersBuilt: 0, scalersClosed: 0 };
-  private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly context: EngineContext;
   private started = false;
   private closed = false;
   private closeDone?: Promise<void>;
 
-  constructor(private readonly options: EngineOptions) {
-    this.clock = options.clock ?? systemClock;
+  /** The one way to make an engine. Throws ManifestLoadError when `manifests` has errors. */
+  constructor(options: EngineOptions) {
+    const registry = options.registry ?? options.container?.get<ScalerRegistry>(ScalerRegistry);
+    if (!registry) throw new Error('a ScalingEngine needs a registry, or a container to resolve it from');
     this.logger = options.logger ?? noopLogger;
+    this.context = this.contextOf(options, registry);
+    for (const object of options.scaledObjects ?? []) this.add(object);
+    if (options.manifests !== undefined) {
+      const sources = typeof options.manifests === 'string' ? [{ file: '<manifests>', text: options.manifests }] : options.manifests;
+      const loaded = loadManifests(sources, registry, { unresolved: 'error' });
+      if (loaded.diagnostics.some((d) => d.severity === 'error')) throw new ManifestLoadError(loaded.diagnostics);
+      for (const d of loaded.diagnostics) if (d.severity === 'warning') this.logger.warn({ diagnostic: formatDiagnostic(d) }, 'ScaledObject warning');
+      for (const object of loaded.scaledObjects) this.add(object);
+    }
   }
 
   /**
-   * Serves a loaded ScaledObject (replacing one of the same namespace and name, which is closed).
-   * Throws EngineConfigError when it cannot be served: a formula naming unknown triggers, metadata
-   * that could not be resolved. Scalers are built on first use, not here.
+   * Serves a ScaledObject loaded by loadManifests (replacing one of the same namespace and name,
+   * which is closed). Whatever loaded without errors for `check` or `serve` is served; only an
+   * object loaded with unresolved values (as `validate` loads) or built by hand throws
+   * EngineConfigError. Scalers are built on first use, not here.
    */
   add(object: LoadedScaledObject): void {
     this.assertOpen();
-    const runtime = new ScaledObjectRuntime(object, this.objectContext());
+    const runtime = new ScaledObjectRuntime(object, this.context);
     const key = keyOf(object);
     const previous = this.objects.get(key);
     this.objects.set(key, runtime);
@@ -143,27 +154,21 @@ export class ScalingEngine {
 
   /**
    * One metric as the external metrics API serves it (matched case-insensitively, as KEDA does):
-   * values from memory or one shared fetch, fallback's value when it applies. Throws
-   * MetricUnavailableError when the trigger failed without fallback, UnknownMetricError for a name
-   * the object does not serve.
-   */
-  async readMetric(ref: ScaledObjectRef, metricName: string): Promise<MetricRead> {
-    return this.runtime(ref).readMetric(metricName);
-  }
-
-  /**
-   * `readMetric`'s answer when memory gives it synchronously: a fresh value (or the last record with
-   * useCachedMetrics), fallback's value, the composite; with the same onRead event (a cache hit).
-   * Undefined, telling nothing, whenever `readMetric` would fetch, wait (for an asynchronous
-   * ReplicaSource) or fail: then call `readMetric`.
+   * values from memory or one shared fetch, fallback's value when it applies. The read itself,
+   * without a promise, when memory answers it (the fast path of a server: `read instanceof Promise`
+   * tells); otherwise a promise. Failures are always a rejected promise: MetricUnavailableError when
+   * the trigger failed without fallback (its cause is the TriggerFailure), UnknownMetricError for a
+   * name the object does not serve, UnknownScaledObjectError, EngineClosedError.
    *
    * ```ts
-   * const read = engine.peekMetric(ref, metricName) ?? (await engine.readMetric(ref, metricName));
+   * const read = await engine.readMetric(ref, metricName);
    * ```
    */
-  peekMetric(ref: ScaledObjectRef, metricName: string): MetricRead | undefined {
-    if (this.closed) return undefined;
-    return this.objects.get(keyOf(ref))?.peekMetric(metricName);
+  readMetric(ref: ScaledObjectRef, metricName: string): MaybePromise<MetricRead> {
+    if (this.closed) return Promise.reject(new EngineClosedError('the scaling engine is closed'));
+    const runtime = this.objects.get(keyOf(ref));
+    if (!runtime) return Promise.reject(new UnknownScaledObjectError(ref.namespace, ref.name));
+    return runtime.readMetric(metricName);
   }
 
   /** Reads every trigger of the object once (from memory when fresh): values, errors, health, activity, the composite. */
@@ -212,16 +217,14 @@ export class ScalingEngine {
     return closing;
   }
 
-  private objectContext(): ConstructorParameters<typeof ScaledObjectRuntime>[1] {
-    const { options } = this;
-    const maxAge = options.maxAgeMs;
+  private contextOf(options: EngineOptions, registry: ScalerRegistry): EngineContext {
+    const { timeoutMs, maxAgeMs } = options;
     return {
-      registry: options.registry,
-      clock: this.clock,
+      registry,
+      clock: options.clock ?? systemClock,
       logger: this.logger,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS,
-      maxAgeMs: (pollingIntervalMs: number) =>
-        typeof maxAge === 'number' ? maxAge : maxAge ? maxAge(pollingIntervalMs) : DEFAULT_MAX_AGE_INTERVALS * pollingIntervalMs,
+      timeoutMs: typeof timeoutMs === 'function' ? timeoutMs : () => timeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS,
+      maxAgeMs: (pollingIntervalMs) => (typeof maxAgeMs === 'number' ? maxAgeMs : maxAgeMs ? maxAgeMs(pollingIntervalMs) : DEFAULT_MAX_AGE_INTERVALS * pollingIntervalMs),
       backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
       jitter: options.jitter ?? DEFAULT_POLL_JITTER,
       random: options.random ?? Math.random,
@@ -243,45 +246,4 @@ export class ScalingEngine {
 
 function keyOf(ref: ScaledObjectRef): string {
   return `${ref.namespace}/${ref.name}`;
-}
-
-/** Loading ScaledObject YAML found errors: `diagnostics` holds every problem, the message the errors. */
-export class ManifestLoadError extends Error {
-  override readonly name = 'ManifestLoadError';
-  constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
-  }
-}
-
-export interface CreateEngineOptions extends Omit<EngineOptions, 'registry'> {
-  /** The scaler registry; or give `container` and it is resolved from there. */
-  readonly registry?: ScalerRegistry;
-  /** A container with core's module and the scaler plugins loaded (e.g. `createContainer()` of @updraft/adapter). */
-  readonly container?: Pick<Container, 'get'>;
-  /** ScaledObject YAML (one text, or files already read), with its TriggerAuthentications, Secrets and workloads. */
-  readonly manifests?: string | readonly ManifestSource[];
-  /** Objects already loaded with loadManifests. */
-  readonly scaledObjects?: readonly LoadedScaledObject[];
-}
-
-/**
- * Builds an engine from ScaledObject YAML or loaded objects. YAML is loaded as `updraft check` loads
- * it: a value only a cluster could supply is an error. Throws ManifestLoadError on any error;
- * warnings go to the logger. Call `start()` to poll in the background, `close()` when done.
- */
-export function createEngine(options: CreateEngineOptions): ScalingEngine {
-  const { container, manifests, scaledObjects, ...rest } = options;
-  const registry = options.registry ?? container?.get<ScalerRegistry>(ScalerRegistry);
-  if (!registry) throw new Error('createEngine needs a registry or a container to resolve it from');
-  const objects: LoadedScaledObject[] = [...(scaledObjects ?? [])];
-  if (manifests !== undefined) {
-    const sources = typeof manifests === 'string' ? [{ file: '<manifests>', text: manifests }] : manifests;
-    const loaded = loadManifests(sources, registry, { unresolved: 'error' });
-    if (loaded.diagnostics.some((d) => d.severity === 'error')) throw new ManifestLoadError(loaded.diagnostics);
-    for (const d of loaded.diagnostics) if (d.severity === 'warning') options.logger?.warn({ diagnostic: formatDiagnostic(d) }, 'ScaledObject warning');
-    objects.push(...loaded.scaledObjects);
-  }
-  const engine = new ScalingEngine({ ...rest, registry });
-  for (const object of objects) engine.add(object);
-  return engine;
 }

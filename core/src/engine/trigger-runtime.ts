@@ -1,115 +1,19 @@
-import { ScalerError, type MetricSpec, type MetricsAndActivity, type MetricValue, type Scaler, type ScalerErrorKind } from '../scaler.js';
-import type { ScalerRegistry } from '../scaler-registry.js';
-import type { ExternalTrigger } from '../scaled-object/loaded-trigger.js';
-import { backoffDelay, jittered, type BackoffPolicy } from './backoff.js';
-import type { Clock, TimerHandle } from './clock.js';
+import { ScalerError, type MetricSpec, type MetricsAndActivity, type Scaler, type ScalerErrorKind } from '../scaler.js';
+import { scalerConfigOf, type ExternalTrigger } from '../scaled-object/loaded-trigger.js';
+import { backoffDelay, jittered } from './backoff.js';
+import type { TimerHandle } from './clock.js';
+import type { EngineContext } from './engine-context.js';
 import { EngineClosedError, TriggerFailure } from './errors.js';
-import type { EngineListener, ReadOutcome, TriggerIdentity } from './events.js';
-import type { Logger } from './logger.js';
+import type { ReadOutcome, TriggerIdentity } from './events.js';
+import { ScalerHandle } from './scaler-handle.js';
+import type { MaybePromise, ScaledObjectRef, TriggerHealth, TriggerRead, TriggerRecord } from './types.js';
+import { sameMetricName, sumOf } from './values.js';
 
-/** KEDA's `status.health[metricName]`: consecutive failures, and whether the metric is failing now. */
-export interface TriggerHealth {
-  readonly numberOfFailures: number;
-  readonly status: 'Happy' | 'Failing';
-}
-
-/** What the engine last learned about one metric of a trigger, and when. */
-export type TriggerRecord = ValueRecord | ErrorRecord;
-
-export interface ValueRecord {
-  readonly kind: 'value';
-  readonly metricName: string;
-  /** When the answer arrived (clock milliseconds). */
-  readonly at: number;
-  readonly values: readonly MetricValue[];
-  readonly active: boolean;
-  /** Set when the source answered with no data and the trigger's empty policy made `values` of it. */
-  readonly empty?: { readonly reason: string };
-}
-
-export interface ErrorRecord {
-  readonly kind: 'error';
-  readonly metricName: string;
-  readonly at: number;
-  readonly failure: TriggerFailure;
-  /** The source was not asked: the trigger is waiting out its backoff after earlier failures. */
-  readonly backingOff: boolean;
-}
-
-/** A read's answer: the record, the metric's health after it, and whether memory answered. */
-export interface TriggerRead {
-  readonly record: TriggerRecord;
-  readonly health: TriggerHealth;
-  readonly cacheHit: boolean;
-}
-
-/** Mutable running totals, shared by every trigger of an engine. */
-export interface StatsCounters {
-  reads: number;
-  cacheHits: number;
-  cacheMisses: number;
-  fetches: number;
-  emptyAnswers: number;
-  failures: Record<string, number>;
-  scalersBuilt: number;
-  scalersClosed: number;
-}
-
-/** What a trigger needs from the engine. */
-export interface TriggerContext {
-  readonly registry: ScalerRegistry;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** The per-call timeout, for every trigger or per trigger. */
-  readonly timeoutMs: number | ((trigger: TriggerIdentity) => number);
-  readonly maxAgeMs: number;
+/** How often one trigger polls, and whom it tells when a fetch settles: set by its ScaledObject. */
+export interface TriggerSchedule {
   readonly pollingIntervalMs: number;
-  readonly backoff: BackoffPolicy;
-  readonly jitter: number;
-  readonly random: () => number;
-  readonly stats: StatsCounters;
-  readonly emit: <K extends keyof EngineListener>(kind: K, event: Parameters<NonNullable<EngineListener[K]>>[0]) => void;
   /** Called after every fetch settles, so the ScaledObject can recompute its activity. */
   readonly onSettled: () => void;
-}
-
-/** One live scaler, closed exactly once, and only when no call is using it. */
-class ScalerHandle {
-  private users = 0;
-  private retired = false;
-  private closing = false;
-  private readonly done: Promise<void>;
-  private resolveDone!: () => void;
-
-  constructor(
-    readonly scaler: Scaler,
-    readonly specs: readonly MetricSpec[],
-    private readonly closeScaler: (scaler: Scaler) => Promise<void>,
-  ) {
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-  }
-
-  acquire(): void {
-    this.users += 1;
-  }
-
-  release(): void {
-    this.users -= 1;
-    if (this.retired && this.users === 0) this.close();
-  }
-
-  /** No new calls; closes once the calls in flight are done. Resolves when closed. */
-  retire(): Promise<void> {
-    this.retired = true;
-    if (this.users === 0) this.close();
-    return this.done;
-  }
-
-  private close(): void {
-    if (this.closing) return;
-    this.closing = true;
-    void this.closeScaler(this.scaler).finally(this.resolveDone);
-  }
 }
 
 type Attempt = { readonly ok: true; readonly result: MetricsAndActivity } | { readonly ok: false; readonly failure: TriggerFailure };
@@ -126,6 +30,7 @@ export class TriggerRuntime {
   readonly useCachedMetrics: boolean;
   /** This trigger's per-call timeout. */
   readonly timeoutMs: number;
+  private readonly maxAgeMs: number;
 
   private handle?: ScalerHandle;
   private readonly records = new Map<string, TriggerRecord>();
@@ -143,8 +48,9 @@ export class TriggerRuntime {
 
   constructor(
     readonly trigger: ExternalTrigger,
-    private readonly scaledObject: { readonly namespace: string; readonly name: string },
-    private readonly context: TriggerContext,
+    private readonly scaledObject: ScaledObjectRef,
+    private readonly context: EngineContext,
+    private readonly schedule: TriggerSchedule,
   ) {
     this.identity = {
       namespace: scaledObject.namespace,
@@ -155,7 +61,8 @@ export class TriggerRuntime {
     };
     this.metricSpecs = trigger.metricSpecs;
     this.useCachedMetrics = trigger.useCachedMetrics;
-    this.timeoutMs = typeof context.timeoutMs === 'number' ? context.timeoutMs : context.timeoutMs(this.identity);
+    this.timeoutMs = context.timeoutMs(this.identity);
+    this.maxAgeMs = context.maxAgeMs(schedule.pollingIntervalMs);
   }
 
   get metricNames(): string[] {
@@ -163,7 +70,7 @@ export class TriggerRuntime {
   }
 
   /** The last record of a metric, without reading anything. */
-  peek(metricName: string): TriggerRecord | undefined {
+  lastRecord(metricName: string): TriggerRecord | undefined {
     return this.records.get(metricName);
   }
 
@@ -172,37 +79,21 @@ export class TriggerRuntime {
   }
 
   /**
-   * A value for the HPA or an embedder. With useCachedMetrics, the last polled record (KEDA's
-   * meaning). Otherwise the record when it is fresh, else one fetch shared by every concurrent reader.
+   * A value for the HPA or an embedder: synchronously from memory when it may be served from there
+   * (fresh, or any record with useCachedMetrics, KEDA's meaning), else one fetch shared by every
+   * concurrent reader. Each read is counted and told (onRead) once.
    */
-  async read(metricName: string): Promise<TriggerRead> {
-    if (this.closed) throw this.closedError();
+  read(metricName: string): MaybePromise<TriggerRead> {
+    if (this.closed) return Promise.reject(this.closedError());
     const started = this.context.clock.now();
-    const remembered = this.fromMemory(metricName, started);
-    if (remembered) {
-      this.countRead(remembered, started);
-      return remembered;
-    }
-    const record = await this.fetch(metricName, 'read');
-    const read: TriggerRead = { record, health: this.healthOf(metricName), cacheHit: false };
-    this.countRead(read, started);
-    return read;
-  }
-
-  /**
-   * What `read` answers without fetching: the record when it may be served from memory (fresh, or
-   * any record with useCachedMetrics), else undefined. Counts and tells nothing: pass the read to
-   * `countRead` once it is served.
-   */
-  fromMemory(metricName: string, now: number = this.context.clock.now()): TriggerRead | undefined {
-    if (this.closed) return undefined;
     const cached = this.records.get(metricName);
-    if (cached === undefined || !(this.useCachedMetrics || now - cached.at <= this.context.maxAgeMs)) return undefined;
-    return { record: cached, health: this.healthOf(metricName), cacheHit: true };
+    if (cached !== undefined && (this.useCachedMetrics || started - cached.at <= this.maxAgeMs)) {
+      return this.counted({ record: cached, health: this.healthOf(metricName), cacheHit: true }, started);
+    }
+    return this.fetch(metricName, 'read').then((record) => this.counted({ record, health: this.healthOf(metricName), cacheHit: false }, started));
   }
 
-  /** Counts a served read in the stats and emits its onRead event. */
-  countRead(read: TriggerRead, started: number): void {
+  private counted(read: TriggerRead, started: number): TriggerRead {
     const { stats } = this.context;
     stats.reads += 1;
     if (read.cacheHit) stats.cacheHits += 1;
@@ -214,6 +105,7 @@ export class TriggerRuntime {
       ...outcomeOf(read.record),
       cacheHit: read.cacheHit,
     });
+    return read;
   }
 
   /** Asks the source now, unless a fetch of this metric is already in flight: then its answer is shared. */
@@ -230,7 +122,7 @@ export class TriggerRuntime {
   start(initialDelayMs: number): void {
     if (this.closed || this.polling) return;
     this.polling = true;
-    this.schedule(initialDelayMs);
+    this.scheduleNext(initialDelayMs);
   }
 
   /** Waits for the fetches in flight, then closes the scaler (once). Reads after this fail. */
@@ -253,7 +145,7 @@ export class TriggerRuntime {
     return new EngineClosedError(`ScaledObject ${this.scaledObject.namespace}/${this.scaledObject.name} is closed: trigger ${this.trigger.index} (${this.trigger.type}) no longer reads`);
   }
 
-  private schedule(delayMs: number): void {
+  private scheduleNext(delayMs: number): void {
     if (this.timer !== undefined) this.context.clock.clearTimeout(this.timer);
     this.timer = this.context.clock.setTimeout(() => {
       this.timer = undefined;
@@ -350,15 +242,7 @@ export class TriggerRuntime {
     let scaler: Scaler;
     try {
       const factory = this.context.registry.get(trigger.type);
-      scaler = factory.create({
-        metadata: metadata as never,
-        triggerType: trigger.type,
-        triggerIndex: trigger.index,
-        ...(trigger.name ? { triggerName: trigger.name } : {}),
-        metricType: trigger.metricType,
-        useCachedMetrics: trigger.useCachedMetrics,
-        scaledObject: { namespace: this.scaledObject.namespace, name: this.scaledObject.name },
-      });
+      scaler = factory.create(scalerConfigOf(trigger, metadata, this.scaledObject));
     } catch (error) {
       throw new TriggerFailure(`creating the ${trigger.type} scaler failed: ${messageOf(error)}`, 'construction', error instanceof ScalerError ? error.kind : 'internal', { cause: error });
     }
@@ -460,21 +344,12 @@ export class TriggerRuntime {
         health: this.healthOf(metricName),
       });
     }
-    this.context.onSettled();
+    this.schedule.onSettled();
     if (this.polling && !this.closed) {
-      this.schedule(jittered(this.context.pollingIntervalMs, this.context.jitter, this.context.random));
+      this.scheduleNext(jittered(this.schedule.pollingIntervalMs, this.context.jitter, this.context.random));
     }
     return record;
   }
-}
-
-/** KEDA matches metric names case-insensitively (strings.EqualFold). */
-export function sameMetricName(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-export function sumOf(values: readonly MetricValue[]): number {
-  return values.reduce((total, value) => total + value.value, 0);
 }
 
 function changed(previous: TriggerRecord | undefined, next: TriggerRecord): boolean {

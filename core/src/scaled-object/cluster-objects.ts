@@ -149,7 +149,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /**
  * Reads a Secret's `data` (base64) and `stringData` (plain, wins on a shared key, as the API server
  * merges it), or a ConfigMap's `data` (plain) and `binaryData` (base64). A Secret `data` value that
- * is not base64 is a warning and is read as plain text. Secret values are registered for redaction
+ * is not base64 is an error, as for the API server, and is read as plain text so the rest is still checked. Secret values are registered for redaction
  * and never quoted in a message.
  */
 function readData(indexed: IndexedObject, secret: boolean, collector: DiagnosticCollector): DataObject {
@@ -177,9 +177,9 @@ function readData(indexed: IndexedObject, secret: boolean, collector: Diagnostic
           text = Buffer.from(compact, 'base64').toString('utf8');
           if (secret) collector.hideSecret(compact);
         } else if (secret) {
-          // KEDA's docs write placeholders here (`bearerToken: "BEARER_TOKEN"`); reading the text as
-          // written lets the TriggerAuthentications that use it resolve, so the rest can be checked.
-          reporter.warning([field, name], 'is not valid base64: Kubernetes will reject this Secret; put plain text under stringData');
+          // The API server decodes []byte fields with Go's base64.StdEncoding and refuses the whole
+          // Secret. The text is still read as written, so that what uses it is checked too.
+          reporter.error([field, name], 'is not valid base64 (standard alphabet, = padding): the Kubernetes API server refuses this Secret; put plain text under stringData');
         } else {
           reporter.error([field, name], 'must be base64-encoded, and this value is not valid base64');
           continue;

@@ -50,6 +50,8 @@ export interface ReportOptions {
   readonly anchor?: Anchor;
   /** The path to show when it differs from where the diagnostic points (a missing field's own path). */
   readonly shownPath?: ObjectPath;
+  /** Point at this character (0-based) inside the string value, e.g. where a formula goes wrong. */
+  readonly offset?: number;
 }
 
 /** Reports problems of one object; counts its errors so the loader knows whether the object is usable. */
@@ -68,7 +70,7 @@ export class ObjectReporter {
 
   report(severity: Severity, path: ObjectPath, message: string, options: ReportOptions = {}): void {
     if (severity === 'error') this.errorCount++;
-    const { line, col } = this.object.locate(path, options.anchor);
+    const { line, col } = options.offset === undefined ? this.object.locate(path, options.anchor) : this.object.locateInString(path, options.offset);
     const shown = formatPath(options.shownPath ?? path);
     this.collector.add({
       severity,

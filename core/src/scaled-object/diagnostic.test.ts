@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, type Diagnostic } from './diagnostic.js';
-import { formulaIdentifiers } from './formula-identifiers.js';
 import { formatPath } from './object-path.js';
 
 describe('formatDiagnostic', () => {
@@ -25,18 +24,5 @@ describe('formatPath', () => {
     expect(formatPath(['spec', 'triggers', 0, 'metadata', 'threshold'])).toBe('spec.triggers[0].metadata.threshold');
     expect(formatPath(['metadata', 'annotations', 'autoscaling.keda.sh/paused'])).toBe('metadata.annotations["autoscaling.keda.sh/paused"]');
     expect(formatPath([])).toBe('');
-  });
-});
-
-describe('formulaIdentifiers', () => {
-  it.each([
-    ['queue + backlog', ['queue', 'backlog']],
-    ['max(queue, 1) / count', ['queue', 'count']],
-    ['queue > 5 ? queue : 0', ['queue']],
-    ['a.field + b?.x', ['a', 'b']],
-    ['float(q) ?? 1e3 + 0x1F', ['q']],
-    ['"text" + \'more\' + trigger_1 and not other', ['trigger_1', 'other']],
-  ])('%s', (formula, expected) => {
-    expect(formulaIdentifiers(formula)).toEqual(expected);
   });
 });

@@ -1,6 +1,7 @@
 export { formatDiagnostic, type Diagnostic, type Severity } from './diagnostic.js';
 export type { ManifestSource } from './manifest-object.js';
-export { loadManifests, type LoadOptions, type LoadResult } from './load-manifests.js';
+export { loadManifests, ManifestLoadError, type LoadOptions, type LoadResult } from './load-manifests.js';
+export { COMPOSITE_METRIC_NAME, compileFormula, FormulaError, type CompiledFormula } from './formula.js';
 export { scaledObjectJsonSchema, triggerAuthenticationJsonSchema } from './schema.js';
 export { UTILIZATION_MESSAGE } from './schema-validation.js';
 export {
@@ -20,7 +21,7 @@ export {
   type ScalingModifiers,
   type TriggerMetricType,
 } from './scaled-object.js';
-export type { ExternalTrigger, LoadedTrigger, ResourceTrigger } from './loaded-trigger.js';
+export { scalerConfigOf, type ExternalTrigger, type LoadedTrigger, type ResourceTrigger } from './loaded-trigger.js';
 export {
   triggerAuthenticationLabel,
   type AuthEnvironment,

@@ -20,6 +20,7 @@ it('loads a KEDA-docs example with zero diagnostics, defaults applied and every 
       file: 'example.yaml',
       line: 52,
       labels: { team: 'web' },
+      formula: expect.objectContaining({ source: 'requests + queue', triggerNames: ['requests', 'queue'] }),
       annotations: {},
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'keda-prom-test' },
@@ -183,14 +184,14 @@ const KEDA_PROMETHEUS_BEARER = yaml`
           name: keda-prom-creds
 `;
 
-it("passes KEDA's Prometheus bearer example, whose Secret holds placeholders, with warnings only", () => {
+it("refuses the placeholders of KEDA's Prometheus bearer example as the API server would, and still checks the rest", () => {
   const result = load(registry, { 'bearer.yaml': KEDA_PROMETHEUS_BEARER }, { unresolved: 'warning' });
   expect(result.diagnostics.map(formatDiagnostic)).toEqual([
-    'bearer.yaml:7:16: default/keda-prom-secret: data.bearerToken: warning: is not valid base64: Kubernetes will reject this Secret; put plain text under stringData',
-    'bearer.yaml:8:7: default/keda-prom-secret: data.ca: warning: is not valid base64: Kubernetes will reject this Secret; put plain text under stringData',
+    'bearer.yaml:7:16: default/keda-prom-secret: data.bearerToken: is not valid base64 (standard alphabet, = padding): the Kubernetes API server refuses this Secret; put plain text under stringData',
+    'bearer.yaml:8:7: default/keda-prom-secret: data.ca: is not valid base64 (standard alphabet, = padding): the Kubernetes API server refuses this Secret; put plain text under stringData',
     'bearer.yaml:39:24: default/prometheus-scaledobject: spec.triggers[0].metadata.serverAddress: warning: "http://<prometheus-host>:9090" is not an http:// or https:// URL; queries to it will fail',
   ]);
-  expect(result.diagnostics.every((diagnostic) => diagnostic.severity === 'warning')).toBe(true);
+  expect(result.diagnostics.map((diagnostic) => diagnostic.severity)).toEqual(['error', 'error', 'warning']);
   // The placeholders are read as written, so the TriggerAuthentication resolves and the trigger is checked in full.
   expect(result.triggerAuthentications[0]!.params).toEqual({ bearerToken: 'BEARER_TOKEN', ca: 'CUSTOM_CA_CERT' });
   const trigger = result.scaledObjects[0]!.triggers[0] as ExternalTrigger;

@@ -330,6 +330,38 @@ describe('ScaledObject structure', () => {
 describe("KEDA's rules", () => {
   table([
     {
+      name: 'run beside the schema: a typo in one field never hides a rule broken by others',
+      files: yaml`
+        ${HEADER}
+          pollingIntervall: 10
+          minReplicaCount: 5
+          maxReplicaCount: 2
+          triggers:
+            - type: prometheus
+              metadata: {serverAddress: "http://prometheus:9090", query: up, threshold: "5"}
+      `,
+      expected: [
+        'so.yaml:9:3: default/worker: spec.pollingIntervall: unknown field; did you mean "pollingInterval"?',
+        'so.yaml:10:20: default/worker: spec.minReplicaCount: minReplicaCount=5 must not be greater than maxReplicaCount=2',
+      ],
+    },
+    {
+      name: 'a rule whose field the schema refused is not run on a default in its place',
+      files: yaml`
+        ${HEADER}
+          minReplicaCount: "one"
+          idleReplicaCount: 0
+          triggers:
+            - type: cpu
+              metricType: Utilization
+              metadata: {value: "60"}
+      `,
+      expected: [
+        'so.yaml:9:20: default/worker: spec.minReplicaCount: must be an integer, got the string "one"',
+        'so.yaml:12:13: default/worker: spec.triggers[0].type: warning: cpu is a Resource metric: the HPA reads it from metrics-server, and Updraft ignores this trigger',
+      ],
+    },
+    {
       name: 'minReplicaCount must not exceed maxReplicaCount; idleReplicaCount must be below minReplicaCount',
       files: yaml`
         ${HEADER}
@@ -455,7 +487,7 @@ describe("KEDA's rules", () => {
           minReplicaCount: 1
           advanced:
             scalingModifiers:
-              formula: 'max(queue, 1) + backlog * load + float("x" + ''y'')'
+              formula: 'max(queue, 1) + backlog * load'
               target: "10"
           triggers:
             - type: prometheus
@@ -467,7 +499,7 @@ describe("KEDA's rules", () => {
               metadata: {value: "60"}
       `,
       expected: [
-        'so.yaml:12:16: default/worker: spec.advanced.scalingModifiers.formula: formula uses "backlog", "load", which are not trigger names; the triggers it can use are "queue"',
+        'so.yaml:12:33: default/worker: spec.advanced.scalingModifiers.formula: formula uses "backlog", "load", which are not trigger names; the triggers it can use are "queue"',
         'so.yaml:18:13: default/worker: spec.triggers[1].type: warning: cpu is a Resource metric: the HPA reads it from metrics-server, and Updraft ignores this trigger',
       ],
     },
@@ -481,7 +513,41 @@ describe("KEDA's rules", () => {
             - type: prometheus
               metadata: {serverAddress: "http://prometheus:9090", query: up, threshold: "5"}
       `,
-      expected: ['so.yaml:10:33: default/worker: spec.advanced.scalingModifiers.formula: formula uses "queue", which is not a trigger name; no trigger has a name; set spec.triggers[].name'],
+      expected: ['so.yaml:10:34: default/worker: spec.advanced.scalingModifiers.formula: formula uses "queue", which is not a trigger name; no trigger has a name; set spec.triggers[].name'],
+    },
+    {
+      name: 'the formula is compiled with the expression library: what it refuses, at its own line and column',
+      files: yaml`
+        ${HEADER}
+          advanced:
+            scalingModifiers:
+              formula: "queue * 2 + sqrt(queue)"
+              target: "10"
+          triggers:
+            - type: prometheus
+              name: queue
+              metadata: {serverAddress: "http://prometheus:9090", query: up, threshold: "5"}
+        ---
+        apiVersion: keda.sh/v1alpha1
+        kind: ScaledObject
+        metadata: {name: syntax}
+        spec:
+          scaleTargetRef: {name: syntax}
+          advanced:
+            scalingModifiers:
+              target: "1"
+              formula: |
+                queue &&
+                  (queue +
+          triggers:
+            - type: prometheus
+              name: queue
+              metadata: {serverAddress: "http://prometheus:9090", query: up, threshold: "5"}
+      `,
+      expected: [
+        'so.yaml:11:29: default/worker: spec.advanced.scalingModifiers.formula: the function sqrt() is not allowed in a formula; it may use numbers, trigger names, + - * / % ^, == != < <= > >=, and/or/not (&& || !), c ? a : b, a ?? b, and min, max, abs, ceil, floor',
+        'so.yaml:28:19: default/syntax: spec.advanced.scalingModifiers.formula: cannot parse formula "queue &&\\n  (queue +\\n": Unexpected end of expression',
+      ],
     },
     {
       name: 'two triggers with the same metric name are refused',
@@ -525,6 +591,16 @@ describe('trigger metadata', () => {
               metadata: {topic: orders}
       `,
       expected: ['so.yaml:10:13: default/worker: spec.triggers[0].type: unknown trigger type "kafka"; known types: fixed-name, prometheus, test-api, test-queue'],
+    },
+    {
+      name: 'a trigger type one typo away from a known one says which',
+      files: yaml`
+        ${HEADER}
+          triggers:
+            - type: prometeus
+              metadata: {serverAddress: "http://prometheus:9090", query: up, threshold: "5"}
+      `,
+      expected: ['so.yaml:10:13: default/worker: spec.triggers[0].type: unknown trigger type "prometeus"; did you mean "prometheus"?'],
     },
     {
       name: "the scaler's own errors land on the metadata key, the mapping, or the key of an unknown parameter",

@@ -1,6 +1,6 @@
 import type { ScalerRegistry } from '../scaler-registry.js';
 import { ClusterObjects } from './cluster-objects.js';
-import type { Diagnostic } from './diagnostic.js';
+import { formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { DiagnosticCollector } from './diagnostic-collector.js';
 import type { ManifestObject, ManifestSource } from './manifest-object.js';
 import { parseManifests } from './parse-manifests.js';
@@ -74,4 +74,12 @@ export function loadManifests(sources: readonly ManifestSource[], registry: Scal
 
 function authKey(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}/${kind === 'ClusterTriggerAuthentication' ? '' : (namespace ?? '')}/${name}`;
+}
+
+/** Loading ScaledObject YAML found errors: `diagnostics` holds every problem, the message the errors. */
+export class ManifestLoadError extends Error {
+  override readonly name = 'ManifestLoadError';
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
+  }
 }

@@ -1,5 +1,5 @@
 import type { MetadataInput } from '../metadata/declaration.js';
-import type { MetricSpec, MetricType } from '../scaler.js';
+import type { MetricSpec, MetricType, ScalerConfig } from '../scaler.js';
 import type { AuthenticationRef, TriggerMetricType } from './scaled-object.js';
 
 interface LoadedTriggerBase {
@@ -43,3 +43,20 @@ export interface ResourceTrigger extends LoadedTriggerBase {
 }
 
 export type LoadedTrigger = ExternalTrigger | ResourceTrigger;
+
+/** What the loader and the engine hand a scaler factory for one trigger: built here alone, so both build the same scaler. */
+export function scalerConfigOf(
+  trigger: Pick<ExternalTrigger, 'type' | 'index' | 'name' | 'metricType' | 'useCachedMetrics'>,
+  metadata: Readonly<Record<string, unknown>>,
+  scaledObject: { readonly namespace: string; readonly name: string },
+): ScalerConfig<never> {
+  return {
+    metadata: metadata as never,
+    triggerType: trigger.type,
+    triggerIndex: trigger.index,
+    ...(trigger.name ? { triggerName: trigger.name } : {}),
+    metricType: trigger.metricType,
+    useCachedMetrics: trigger.useCachedMetrics,
+    scaledObject: { namespace: scaledObject.namespace, name: scaledObject.name },
+  };
+}

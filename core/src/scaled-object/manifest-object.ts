@@ -90,6 +90,35 @@ export class ManifestObject {
     return this.positionOf(node);
   }
 
+  /**
+   * The position of the character at `offset` (0-based) inside the string value at `path`, as the
+   * file writes it: past the opening quote or a block scalar's header. Each character of the value is
+   * matched to the next equal character of the source, so escapes and folded lines cost only
+   * precision. The value's own position when it is not a scalar.
+   */
+  locateInString(path: ObjectPath, offset: number): Position {
+    let node: Node = this.root;
+    for (const segment of path) {
+      const step = this.child(node, segment);
+      if (!step) return this.locate(path);
+      node = step.node;
+    }
+    if (!isScalar(node) || !node.range || typeof node.value !== 'string') return this.locate(path);
+    const value = node.value;
+    let source = node.range[0];
+    if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') source += 1;
+    else if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') source = this.text.indexOf('\n', source) + 1;
+    const end = node.range[1];
+    for (let i = 0; i < Math.min(offset, value.length); i++) {
+      let at = source;
+      while (at < end && this.text[at] !== value[i]) at++;
+      source = at < end ? at + 1 : source + 1;
+    }
+    // Leading indentation of a block scalar is not part of the value.
+    while (source < end && offset < value.length && this.text[source] !== value[offset]) source++;
+    return this.lineCounter.linePos(Math.min(source, this.text.length));
+  }
+
   /** The original source text of the value at `path`, e.g. `5.0` or `yes`, when it is a scalar. */
   sourceText(path: ObjectPath): string | undefined {
     let node: Node = this.root;

@@ -12,7 +12,8 @@ import {
   type ScaleTrigger,
   type TriggerMetricType,
 } from './scaled-object.js';
-import { checkScaledObjectRules, parseFloatString, type WrittenFields } from './scaled-object-rules.js';
+import type { ObjectPath } from './object-path.js';
+import { checkScaledObjectRules, parseFloatString, type SoundField, type WrittenFields } from './scaled-object-rules.js';
 import { isSound, validateStructure, type StructuralProblem } from './schema-validation.js';
 import { loadTrigger, type AuthLookup, type TargetEnv } from './trigger-loader.js';
 import type { ScalerRegistry } from '../scaler-registry.js';
@@ -20,7 +21,7 @@ import type { ScalerRegistry } from '../scaler-registry.js';
 // Plain YAML data; the parts read here have passed the schema, so their shapes are known.
 type Raw = Record<string, any>;
 
-export interface ScaledObjectContext {
+export interface ScaledObjectLoadContext {
   readonly registry: ScalerRegistry;
   readonly unresolved: 'warning' | 'error';
   readonly objects: ClusterObjects;
@@ -28,11 +29,11 @@ export interface ScaledObjectContext {
 }
 
 /**
- * Validates a ScaledObject (structure, then KEDA's rules, then each trigger's metadata) and builds
- * its model. Triggers that are structurally sound are loaded even when other parts have errors, so
- * one run reports everything. Undefined when anything is an error.
+ * Validates a ScaledObject (structure, KEDA's rules, each trigger's metadata) and builds its model.
+ * Every rule whose fields are sound runs, and every trigger that is structurally sound is loaded,
+ * whatever else is wrong, so one run reports everything. Undefined when anything is an error.
  */
-export function loadScaledObject(indexed: IndexedObject, context: ScaledObjectContext): LoadedScaledObject | undefined {
+export function loadScaledObject(indexed: IndexedObject, context: ScaledObjectLoadContext): LoadedScaledObject | undefined {
   const { object, reporter } = indexed;
   const namespace = indexed.namespace!;
   const problems = validateStructure('ScaledObject', object, reporter);
@@ -44,8 +45,10 @@ export function loadScaledObject(indexed: IndexedObject, context: ScaledObjectCo
     : unknownEnv('spec.scaleTargetRef is not valid');
 
   const rawTriggers: unknown[] = Array.isArray(raw.triggers) ? raw.triggers : [];
-  const spec = problems.length === 0 ? withDefaults(raw) : undefined;
-  if (spec) checkScaledObjectRules(name, spec, writtenFields(raw), reporter);
+  const sound: SoundField = (path) => isSound(problems, path) && !problems.some((problem) => problem.path.length < path.length && problem.path.every((segment, i) => path[i] === segment));
+  // The rules read the spec with defaults in place of the fields the schema refused.
+  const spec = withDefaults(isRecord(raw) ? withoutUnsound(raw, problems) : {});
+  const formula = checkScaledObjectRules(name, spec, writtenFields(isRecord(raw) ? raw : {}), reporter, sound);
 
   const triggers: (LoadedTrigger | undefined)[] = rawTriggers.map((trigger, index) =>
     isRecord(trigger) && parseable(problems, index)
@@ -71,7 +74,7 @@ export function loadScaledObject(indexed: IndexedObject, context: ScaledObjectCo
     }
   });
 
-  if (!spec || reporter.errors > 0 || !indexed.name || triggers.some((trigger) => trigger === undefined)) return undefined;
+  if (problems.length > 0 || reporter.errors > 0 || !indexed.name || triggers.some((trigger) => trigger === undefined)) return undefined;
   const start = object.start();
   return {
     namespace,
@@ -82,7 +85,21 @@ export function loadScaledObject(indexed: IndexedObject, context: ScaledObjectCo
     annotations: (object.get(['metadata', 'annotations']) ?? {}) as Record<string, string>,
     spec,
     triggers: triggers as LoadedTrigger[],
+    ...(formula ? { formula } : {}),
   };
+}
+
+/** A copy of the spec without the values the schema refused (paths under `spec`). */
+function withoutUnsound(raw: Raw, problems: readonly StructuralProblem[]): Raw {
+  const copy = structuredClone(raw) as Raw;
+  for (const problem of problems) {
+    const path: ObjectPath = problem.path.slice(1);
+    if (problem.path[0] !== 'spec' || path.length === 0) continue;
+    let parent: unknown = copy;
+    for (const segment of path.slice(0, -1)) parent = parent !== null && typeof parent === 'object' ? (parent as Raw)[segment] : undefined;
+    if (parent !== null && typeof parent === 'object') delete (parent as Raw)[path[path.length - 1]!];
+  }
+  return copy;
 }
 
 /** A trigger whose type, metadata and authenticationRef are sound can be parsed, whatever else is wrong with it. */
@@ -92,7 +109,7 @@ function parseable(problems: readonly StructuralProblem[], index: number): boole
   return !atTrigger && ['type', 'metadata', 'authenticationRef'].every((field) => isSound(problems, [...base, field]));
 }
 
-function targetEnv(target: ScaledObjectSpec['scaleTargetRef'], namespace: string, indexed: IndexedObject, context: ScaledObjectContext): TargetEnv {
+function targetEnv(target: ScaledObjectSpec['scaleTargetRef'], namespace: string, indexed: IndexedObject, context: ScaledObjectLoadContext): TargetEnv {
   const found = scaleTargetEnv(target, namespace, context.objects);
   if (!found.known) return unknownEnv(found.reason);
   const container = found.container(target.envSourceContainerName || undefined);
@@ -139,27 +156,27 @@ function withTriggerDefaults(raw: Raw): ScaleTrigger {
 
 const METRIC_TYPES: ReadonlySet<unknown> = new Set(['AverageValue', 'Value', 'Utilization']);
 
-/** The spec with KEDA's defaults applied; call only on a structurally valid spec. */
+/** The spec with KEDA's defaults applied, for fields the schema accepted (the others are left out). */
 function withDefaults(raw: Raw): ScaledObjectSpec {
-  const fallback: Fallback | undefined = raw.fallback
+  const fallback: Fallback | undefined = isRecord(raw.fallback)
     ? { failureThreshold: raw.fallback.failureThreshold, replicas: raw.fallback.replicas, behavior: (raw.fallback.behavior || DEFAULTS.fallbackBehavior) as FallbackBehavior }
     : undefined;
   return {
-    scaleTargetRef: withTargetDefaults(raw.scaleTargetRef),
+    scaleTargetRef: withTargetDefaults(isRecord(raw.scaleTargetRef) ? raw.scaleTargetRef : {}),
     pollingInterval: raw.pollingInterval ?? DEFAULTS.pollingInterval,
     initialCooldownPeriod: raw.initialCooldownPeriod ?? DEFAULTS.initialCooldownPeriod,
     cooldownPeriod: raw.cooldownPeriod ?? DEFAULTS.cooldownPeriod,
     ...(raw.idleReplicaCount !== undefined ? { idleReplicaCount: raw.idleReplicaCount } : {}),
     minReplicaCount: raw.minReplicaCount ?? DEFAULTS.minReplicaCount,
     maxReplicaCount: raw.maxReplicaCount ?? DEFAULTS.maxReplicaCount,
-    ...(raw.advanced ? { advanced: withAdvancedDefaults(raw.advanced) } : {}),
+    ...(isRecord(raw.advanced) ? { advanced: withAdvancedDefaults(raw.advanced) } : {}),
     ...(fallback ? { fallback } : {}),
-    triggers: (raw.triggers as Raw[]).map(withTriggerDefaults),
+    triggers: (Array.isArray(raw.triggers) ? (raw.triggers as unknown[]) : []).map((trigger) => withTriggerDefaults(isRecord(trigger) ? trigger : {})),
   };
 }
 
 function withAdvancedDefaults(raw: Raw): AdvancedConfig {
-  const modifiers = raw.scalingModifiers as Raw | undefined;
+  const modifiers = isRecord(raw.scalingModifiers) ? raw.scalingModifiers : undefined;
   return {
     ...(raw.horizontalPodAutoscalerConfig ? { horizontalPodAutoscalerConfig: raw.horizontalPodAutoscalerConfig } : {}),
     restoreToOriginalReplicaCount: raw.restoreToOriginalReplicaCount ?? false,

@@ -1,5 +1,5 @@
 import type { ObjectReporter } from './diagnostic-collector.js';
-import { formulaIdentifiers } from './formula-identifiers.js';
+import { compileFormula, FormulaError, type CompiledFormula } from './formula.js';
 import type { ObjectPath } from './object-path.js';
 import { RESOURCE_TRIGGER_TYPES, type ScaledObjectSpec } from './scaled-object.js';
 
@@ -19,12 +19,19 @@ export function parseFloatString(text: string): number | undefined {
   return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 
+/** Whether a field passed the schema: a rule whose input did not is skipped (its problem is reported already). */
+export type SoundField = (path: ObjectPath) => boolean;
+
 /**
  * KEDA's admission rules for a ScaledObject (scaledobject_webhook.go, scaledobject_types.go,
- * scaletriggers_types.go), run once the document is structurally valid.
+ * scaletriggers_types.go), run beside the schema: each rule whose fields are sound, whatever is
+ * wrong elsewhere, so one run reports everything. `spec` holds defaults where a field is unsound.
+ * Returns the compiled scalingModifiers formula (KEDA's ValidateAndCompileScalingModifiers).
  */
-export function checkScaledObjectRules(name: string, spec: ScaledObjectSpec, written: WrittenFields, reporter: ObjectReporter): void {
+export function checkScaledObjectRules(name: string, spec: ScaledObjectSpec, written: WrittenFields, reporter: ObjectReporter, sound: SoundField): CompiledFormula | undefined {
   const triggers: ObjectPath = ['spec', 'triggers'];
+  const minSound = sound(['spec', 'minReplicaCount']);
+  const triggersSound = spec.triggers.every((_, index) => sound([...triggers, index, 'type']) && sound([...triggers, index, 'name']));
 
   if (name.length > MAX_LABEL_VALUE) {
     reporter.error(['metadata', 'name'], `scaledobject name ${JSON.stringify(name)} is ${name.length} characters long; must be no more than ${MAX_LABEL_VALUE} characters because it is used as the "scaledobject.keda.sh/name" label value`);
@@ -37,11 +44,11 @@ export function checkScaledObjectRules(name: string, spec: ScaledObjectSpec, wri
     }
   }
 
-  if (spec.minReplicaCount > spec.maxReplicaCount) {
+  if (minSound && sound(['spec', 'maxReplicaCount']) && spec.minReplicaCount > spec.maxReplicaCount) {
     const at: ObjectPath = written.minReplicaCount !== undefined ? ['spec', 'minReplicaCount'] : ['spec', 'maxReplicaCount'];
     reporter.error(at, `minReplicaCount=${spec.minReplicaCount} must not be greater than maxReplicaCount=${spec.maxReplicaCount}`);
   }
-  if (spec.idleReplicaCount !== undefined && spec.idleReplicaCount >= spec.minReplicaCount) {
+  if (minSound && spec.idleReplicaCount !== undefined && spec.idleReplicaCount >= spec.minReplicaCount) {
     reporter.error(['spec', 'idleReplicaCount'], `idleReplicaCount=${spec.idleReplicaCount} must be less than minReplicaCount=${spec.minReplicaCount}`);
   }
 
@@ -57,28 +64,31 @@ export function checkScaledObjectRules(name: string, spec: ScaledObjectSpec, wri
   });
 
   const onlyResources = spec.triggers.every((trigger) => RESOURCE_TRIGGER_TYPES.has(trigger.type));
-  if (onlyResources && spec.minReplicaCount === 0) {
+  if (minSound && triggersSound && spec.triggers.length > 0 && onlyResources && spec.minReplicaCount === 0) {
     const at: ObjectPath = written.minReplicaCount !== undefined ? ['spec', 'minReplicaCount'] : triggers;
     reporter.error(at, "scaledobject has only cpu/memory triggers AND minReplica is 0 (scale to zero doesn't work in this case)");
   }
-  if (spec.fallback && onlyResources && !spec.advanced?.scalingModifiers) {
+  if (triggersSound && spec.triggers.length > 0 && spec.fallback && onlyResources && !spec.advanced?.scalingModifiers) {
     reporter.error(['spec', 'fallback'], 'at least one trigger (that is not cpu or memory) has to have the `AverageValue` or `Value` type for the fallback to work');
   }
 
-  checkScalingModifiers(spec, written, reporter);
+  return checkScalingModifiers(spec, written, reporter, sound, triggersSound);
 }
 
-function checkScalingModifiers(spec: ScaledObjectSpec, written: WrittenFields, reporter: ObjectReporter): void {
+function checkScalingModifiers(spec: ScaledObjectSpec, written: WrittenFields, reporter: ObjectReporter, sound: SoundField, triggersSound: boolean): CompiledFormula | undefined {
   const modifiers = written.scalingModifiers;
-  if (!modifiers || Object.keys(modifiers).length === 0) return;
+  if (!modifiers || typeof modifiers !== 'object' || Object.keys(modifiers).length === 0) return undefined;
   const at = (field?: string): ObjectPath => ['spec', 'advanced', 'scalingModifiers', ...(field ? [field] : [])];
+  if (!sound(at('formula'))) return undefined;
   const formula = typeof modifiers.formula === 'string' ? modifiers.formula : '';
   if (formula.trim() === '') {
     reporter.error(at(formula === '' && modifiers.formula === undefined ? undefined : 'formula'), 'formula is mandatory when scalingModifiers is set', { shownPath: at('formula') });
-    return;
+    return undefined;
   }
   const target = typeof modifiers.target === 'string' ? modifiers.target : '';
-  if (target === '') {
+  if (!sound(at('target'))) {
+    // Reported by the schema.
+  } else if (target === '') {
     reporter.error(at(modifiers.target === undefined ? undefined : 'target'), 'formula is given but target is empty', { shownPath: at('target') });
   } else {
     const value = parseFloatString(target);
@@ -88,12 +98,15 @@ function checkScalingModifiers(spec: ScaledObjectSpec, written: WrittenFields, r
     reporter.error(at('activationTarget'), `must be a number written as a string, got ${JSON.stringify(modifiers.activationTarget)}`);
   }
 
+  // The trigger names are not known when a trigger's type or name is broken: that is reported already.
+  if (!triggersSound) return undefined;
   // KEDA compiles the formula with one variable per named trigger that is not cpu or memory.
   const known = spec.triggers.filter((t) => t.name && !RESOURCE_TRIGGER_TYPES.has(t.type)).map((t) => t.name!);
-  const unknown = formulaIdentifiers(formula).filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    const list = unknown.map((name) => JSON.stringify(name)).join(', ');
-    const names = known.length > 0 ? `the triggers it can use are ${known.map((name) => JSON.stringify(name)).join(', ')}` : 'no trigger has a name; set spec.triggers[].name';
-    reporter.error(at('formula'), `formula uses ${list}, which ${unknown.length === 1 ? 'is not a trigger name' : 'are not trigger names'}; ${names}`);
+  try {
+    return compileFormula(formula, known);
+  } catch (error) {
+    if (!(error instanceof FormulaError)) throw error;
+    reporter.error(at('formula'), error.message, error.offset === undefined ? {} : { offset: error.offset });
+    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import type { HorizontalPodAutoscalerBehavior } from '../hpa/types.js';
+import type { CompiledFormula } from './formula.js';
 import type { LoadedTrigger } from './loaded-trigger.js';
 
 /** The API version of ScaledObject, TriggerAuthentication and ClusterTriggerAuthentication. */
@@ -97,6 +98,11 @@ export interface LoadedScaledObject {
   readonly spec: ScaledObjectSpec;
   /** One per `spec.triggers` entry, same order and index. */
   readonly triggers: readonly LoadedTrigger[];
+  /**
+   * `spec.advanced.scalingModifiers.formula`, compiled once by the loader against the trigger names;
+   * set exactly when scalingModifiers is. The engine evaluates this and never compiles again.
+   */
+  readonly formula?: CompiledFormula;
 }
 
 /** KEDA's defaults (keda-behaviour.md §3.1). */

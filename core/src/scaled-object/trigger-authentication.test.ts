@@ -294,7 +294,7 @@ describe('TriggerAuthentication documents', () => {
 });
 
 describe('Secrets', () => {
-  it('a data value that is not base64 is a warning and is read as written; a value that is not a string is an error; neither is shown', () => {
+  it('a data value that is not base64 is an error, as for the API server, and is read as written; a value that is not a string is an error; neither is shown', () => {
     const files = {
       'secret.yaml': yaml`
         apiVersion: v1
@@ -317,7 +317,7 @@ describe('Secrets', () => {
     const result = load(registry, files);
     const diagnostics = result.diagnostics.map(formatDiagnostic);
     expect(diagnostics).toEqual([
-      'secret.yaml:5:10: default/creds: data.token: warning: is not valid base64: Kubernetes will reject this Secret; put plain text under stringData',
+      'secret.yaml:5:10: default/creds: data.token: is not valid base64 (standard alphabet, = padding): the Kubernetes API server refuses this Secret; put plain text under stringData',
       'secret.yaml:7:8: default/creds: stringData.pin: must be a string (its value is not shown): quote it; the Kubernetes API server rejects other values here',
     ]);
     expect(diagnostics.join('\n')).not.toMatch(/plain-text-password|123456/);

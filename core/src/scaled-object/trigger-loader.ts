@@ -4,9 +4,10 @@ import type { ParamShape } from '../metadata/param.js';
 import type { MetricSpec, MetricType, Scaler } from '../scaler.js';
 import type { ScalerFactory } from '../scaler-factory.js';
 import { UnknownTriggerTypeError, type ScalerRegistry } from '../scaler-registry.js';
+import { didYouMean } from '../did-you-mean.js';
 import type { ContainerEnv } from './container-env.js';
 import type { ObjectReporter } from './diagnostic-collector.js';
-import type { ExternalTrigger, LoadedTrigger } from './loaded-trigger.js';
+import { scalerConfigOf, type ExternalTrigger, type LoadedTrigger } from './loaded-trigger.js';
 import type { ObjectPath } from './object-path.js';
 import { RESOURCE_TRIGGER_TYPES, type AuthenticationRef, type ScaleTrigger } from './scaled-object.js';
 import { triggerAuthenticationLabel, type LoadedTriggerAuthentication } from './trigger-authentication.js';
@@ -25,7 +26,7 @@ export interface TargetEnv {
 }
 
 /** Everything a trigger needs from the ScaledObject it belongs to. */
-export interface TriggerContext {
+export interface TriggerLoadContext {
   readonly registry: ScalerRegistry;
   readonly unresolved: 'warning' | 'error';
   readonly reporter: ObjectReporter;
@@ -53,7 +54,7 @@ interface TriggerAuth {
  * scaler's declaration and reports each problem on the node it comes from, then asks a scaler for
  * its metric specs. Undefined when the trigger cannot be used.
  */
-export function loadTrigger(trigger: ScaleTrigger, index: number, context: TriggerContext): LoadedTrigger | undefined {
+export function loadTrigger(trigger: ScaleTrigger, index: number, context: TriggerLoadContext): LoadedTrigger | undefined {
   const { reporter } = context;
   const base: ObjectPath = ['spec', 'triggers', index];
   const { line, col } = reporter.object.locate(base);
@@ -64,7 +65,9 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
     return { kind: 'resource', ...common, metricType: trigger.metricType, metadata: trigger.metadata };
   }
   if (!context.registry.has(trigger.type)) {
-    reporter.error([...base, 'type'], new UnknownTriggerTypeError(trigger.type, context.registry.types()).message);
+    const known = context.registry.types();
+    const hint = didYouMean(trigger.type, known);
+    reporter.error([...base, 'type'], hint ? `unknown trigger type ${JSON.stringify(trigger.type)}; did you mean ${JSON.stringify(hint)}?` : new UnknownTriggerTypeError(trigger.type, known).message);
     return undefined;
   }
   const factory = context.registry.get(trigger.type);
@@ -114,7 +117,7 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
 }
 
 /** authParams as KEDA builds them: env[] first, then configMapTargetRef, then secretTargetRef. */
-function resolveAuth(trigger: ScaleTrigger, base: ObjectPath, context: TriggerContext): TriggerAuth {
+function resolveAuth(trigger: ScaleTrigger, base: ObjectPath, context: TriggerLoadContext): TriggerAuth {
   const result: TriggerAuth = { params: {}, origins: {}, unresolved: new Map(), broken: new Set(), unknown: false };
   const ref = trigger.authenticationRef;
   if (!ref) return result;
@@ -273,18 +276,10 @@ function placeProblem(
 }
 
 /** The metric specs, from a scaler made for the purpose (create does no I/O by contract) and closed at once. */
-function metricSpecsOf(factory: ScalerFactory, metadata: Readonly<Record<string, unknown>>, trigger: ScaleTrigger, index: number, metricType: MetricType, context: TriggerContext): MetricSpec[] {
+function metricSpecsOf(factory: ScalerFactory, metadata: Readonly<Record<string, unknown>>, trigger: ScaleTrigger, index: number, metricType: MetricType, context: TriggerLoadContext): MetricSpec[] {
   let scaler: Scaler | undefined;
   try {
-    scaler = factory.create({
-      metadata: metadata as never,
-      triggerType: trigger.type,
-      triggerIndex: index,
-      ...(trigger.name ? { triggerName: trigger.name } : {}),
-      metricType,
-      useCachedMetrics: trigger.useCachedMetrics,
-      scaledObject: { namespace: context.namespace, name: context.name },
-    });
+    scaler = factory.create(scalerConfigOf({ type: trigger.type, index, ...(trigger.name ? { name: trigger.name } : {}), metricType, useCachedMetrics: trigger.useCachedMetrics }, metadata, context));
     return scaler.getMetricSpecs();
   } catch (error) {
     context.reporter.error(['spec', 'triggers', index], `the ${trigger.type} scaler rejected this trigger: ${(error as Error).message ?? String(error)}`);

@@ -38,7 +38,7 @@ describe('compileFormula', () => {
 
   it('names unknown trigger names and lists the known ones', () => {
     expect(() => compileFormula('queue + missing + other', ['queue', 'jobs'])).toThrow(
-      new FormulaError('formula uses "missing", "other", which are not trigger names; the triggers it can use are "queue", "jobs"'),
+      new FormulaError('formula uses "missing", "other", which are not trigger names; the triggers it can use are "queue", "jobs"', 8),
     );
     expect(() => compileFormula('queue', [])).toThrow('formula uses "queue", which is not a trigger name; no trigger has a name; set spec.triggers[].name');
     // mathjs constants are not trigger names either.

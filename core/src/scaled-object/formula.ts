@@ -1,4 +1,16 @@
-import { ConstantNode, parse, SymbolNode, type MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { ConstantNode, MathNode, SymbolNode } from 'mathjs';
+
+/**
+ * mathjs takes about a second to load, and only a ScaledObject with a formula needs it: it is
+ * required on the first formula. Synchronously, so that loading manifests stays synchronous for
+ * every caller (a dynamic import would make the whole loader async for a rarely used field).
+ */
+let mathjs: typeof import('mathjs') | undefined;
+function expressionLibrary(): typeof import('mathjs') {
+  mathjs ??= createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
+  return mathjs;
+}
 
 /** KEDA's name for the one metric a ScaledObject with scalingModifiers serves (apis/keda/v1alpha1 CompositeMetricName). */
 export const COMPOSITE_METRIC_NAME = 'composite-metric';
@@ -6,6 +18,13 @@ export const COMPOSITE_METRIC_NAME = 'composite-metric';
 /** A formula that cannot be compiled or evaluated; the message says what is wrong and what is allowed. */
 export class FormulaError extends Error {
   override readonly name = 'FormulaError';
+  constructor(
+    message: string,
+    /** Where in the formula the problem is (0-based), when it is known. */
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** A formula checked against the trigger names it may use, ready to evaluate. */
@@ -35,23 +54,30 @@ const ALLOWED = 'numbers, trigger names, + - * / % ^, == != < <= > >=, and/or/no
  * trigger names. expr-lang's spellings (`&&`, `||`, `!`, `**`, `nil`) are accepted too.
  */
 export function compileFormula(formula: string, knownTriggerNames: readonly string[]): CompiledFormula {
+  const { parse, ConstantNode, SymbolNode } = expressionLibrary();
+  const rewritten = fromExprLang(formula);
   let tree: MathNode;
   try {
-    tree = parse(fromExprLang(formula));
+    tree = parse(rewritten.text);
   } catch (error) {
-    throw new FormulaError(`cannot parse formula ${JSON.stringify(formula)}: ${(error as Error).message}`);
+    // mathjs says where (`char` is 1-based, in the rewritten text).
+    const char = (error as { char?: unknown }).char;
+    const offset = typeof char === 'number' ? Math.min(rewritten.sourceOffset(char - 1), formula.trimEnd().length) : undefined;
+    // The position is the diagnostic's: mathjs' own "(char N)" counts in the rewritten text.
+    const message = (error as Error).message.replace(/\s*\(char \d+\)$/, '');
+    throw new FormulaError(`cannot parse formula ${JSON.stringify(formula)}: ${message}`, offset);
   }
 
   const used: string[] = [];
   const unknown: string[] = [];
-  const refuse = (what: string): never => {
-    throw new FormulaError(`${what} is not allowed in a formula; it may use ${ALLOWED}`);
+  const refuse = (what: string, token: RegExp): never => {
+    throw new FormulaError(`${what} is not allowed in a formula; it may use ${ALLOWED}`, offsetOf(formula, token));
   };
   const check = (node: MathNode, parent: MathNode | null): void => {
     switch (node.type) {
       case 'ConstantNode': {
         const value = (node as ConstantNode).value as unknown;
-        if (typeof value !== 'number' && typeof value !== 'boolean' && value !== null) refuse(`the constant ${node.toString()}`);
+        if (typeof value !== 'number' && typeof value !== 'boolean' && value !== null) refuse(`the constant ${node.toString()}`, /["'`]/);
         return;
       }
       case 'SymbolNode': {
@@ -70,18 +96,18 @@ export function compileFormula(formula: string, knownTriggerNames: readonly stri
         break;
       case 'OperatorNode': {
         const operator = node as unknown as { fn: string; op: string; implicit: boolean };
-        if (operator.implicit) refuse(`implicit multiplication (${node.toString()}); write * between the factors`);
-        if (!OPERATORS.has(operator.fn)) refuse(`the operator ${JSON.stringify(operator.op)}`);
+        if (operator.implicit) refuse(`implicit multiplication (${node.toString()}); write * between the factors`, /[\w.)]\s+[A-Za-z_(]/);
+        if (!OPERATORS.has(operator.fn)) refuse(`the operator ${JSON.stringify(operator.op)}`, literal(operator.op));
         break;
       }
       case 'FunctionNode': {
         const fn = (node as unknown as { fn: MathNode }).fn;
         const name = fn.type === 'SymbolNode' ? (fn as SymbolNode).name : undefined;
-        if (name === undefined || !FUNCTIONS.has(name)) refuse(`the function ${name ?? fn.toString()}()`);
+        if (name === undefined || !FUNCTIONS.has(name)) refuse(`the function ${name ?? fn.toString()}()`, name ? new RegExp(`\\b${name}\\s*\\(`) : /\(/);
         break;
       }
       default:
-        refuse(`${node.toString()} (${node.type})`);
+        refuse(`${node.toString()} (${node.type})`, NODE_TOKENS[node.type] ?? /$^/);
     }
     node.forEach((child) => check(child, node));
   };
@@ -92,7 +118,7 @@ export function compileFormula(formula: string, knownTriggerNames: readonly stri
     const known = knownTriggerNames.length > 0
       ? `the triggers it can use are ${knownTriggerNames.map((name) => JSON.stringify(name)).join(', ')}`
       : 'no trigger has a name; set spec.triggers[].name';
-    throw new FormulaError(`formula uses ${list}, which ${unknown.length === 1 ? 'is not a trigger name' : 'are not trigger names'}; ${known}`);
+    throw new FormulaError(`formula uses ${list}, which ${unknown.length === 1 ? 'is not a trigger name' : 'are not trigger names'}; ${known}`, offsetOf(formula, new RegExp(`(?<![\\w.])${unknown[0]}(?!\\w)`)));
   }
 
   // Trigger values live under private names, so a trigger called `max` or `e` cannot shadow a
@@ -133,16 +159,76 @@ export function compileFormula(formula: string, knownTriggerNames: readonly stri
   };
 }
 
+/** How the node types refused as a whole are recognised in the text, for the error's position. */
+const NODE_TOKENS: Record<string, RegExp> = {
+  AssignmentNode: /=/,
+  FunctionAssignmentNode: /=/,
+  ArrayNode: /\[/,
+  ObjectNode: /\{/,
+  AccessorNode: /[.[]/,
+  IndexNode: /[.[]/,
+  RangeNode: /:/,
+  BlockNode: /[;\n]/,
+};
+
+function literal(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+}
+
+/** Where `token` first occurs in the formula outside string literals; undefined when it does not. */
+function offsetOf(formula: string, token: RegExp): number | undefined {
+  const code = formula.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, (text) => (token.test(text[0]!) ? text[0]! + ' '.repeat(text.length - 1) : ' '.repeat(text.length)));
+  const found = token.exec(code);
+  return found ? found.index : undefined;
+}
+
+/** The formula in mathjs' words, and how an offset in that text maps back to the formula as written. */
+interface RewrittenFormula {
+  readonly text: string;
+  sourceOffset(offset: number): number;
+}
+
 /** expr-lang's operator spellings, in mathjs' words. */
-function fromExprLang(formula: string): string {
-  return formula
-    .replace(/&&/g, ' and ')
-    .replace(/\|\|/g, ' or ')
-    // A prefix `!` is `not`; a postfix one (mathjs' factorial) is left for the check to refuse.
-    .replace(/!(?!=)/g, (bang, offset: number, text: string) => {
-      const before = text.slice(0, offset);
+function fromExprLang(formula: string): RewrittenFormula {
+  // [offset in the rewritten text, offset in the formula] at the start of each replacement and after it.
+  const marks: [number, number][] = [];
+  let text = '';
+  let i = 0;
+  while (i < formula.length) {
+    const rest = formula.slice(i);
+    let replacement: string | undefined;
+    let length = 2;
+    if (rest.startsWith('&&')) replacement = ' and ';
+    else if (rest.startsWith('||')) replacement = ' or ';
+    else if (rest.startsWith('**')) replacement = '^';
+    else if (rest[0] === '!' && rest[1] !== '=') {
+      // A prefix `!` is `not`; a postfix one (mathjs' factorial) is left for the check to refuse.
+      const before = formula.slice(0, i);
       const postfix = /[\w)\]]\s*$/.test(before) && !/(^|\W)(and|or|not)\s*$/.test(before);
-      return postfix ? bang : ' not ';
-    })
-    .replace(/\*\*/g, '^');
+      if (!postfix) {
+        replacement = ' not ';
+        length = 1;
+      }
+    }
+    if (replacement === undefined) {
+      text += formula[i];
+      i += 1;
+      continue;
+    }
+    marks.push([text.length, i]);
+    text += replacement;
+    i += length;
+    marks.push([text.length, i]);
+  }
+  return {
+    text,
+    sourceOffset(offset) {
+      let mapped = offset;
+      for (const [at, source] of marks) {
+        if (at > offset) break;
+        mapped = source + (offset - at);
+      }
+      return Math.min(Math.max(0, mapped), formula.length);
+    },
+  };
 }
