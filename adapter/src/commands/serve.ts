@@ -77,7 +77,7 @@ async function answeringMetric(running: RunningServer): Promise<{ ref: ScaledObj
     const [spec] = running.engine.metricSpecs(ref);
     return spec ? [{ ref, metricName: spec.metricName }] : [];
   });
-  const answers = await Promise.all(candidates.map((c) => running.engine.readMetric(c.ref, c.metricName).then((read) => !read.fallback, () => false)));
+  const answers = await Promise.all(candidates.map((c) => Promise.resolve().then(() => running.engine.readMetric(c.ref, c.metricName)).then((read) => !read.fallback, () => false)));
   const index = answers.indexOf(true);
   if (index >= 0) return { ...candidates[index]!, answered: true };
   return candidates[0] && { ...candidates[0], answered: false };
