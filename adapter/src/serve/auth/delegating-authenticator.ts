@@ -28,7 +28,7 @@ interface PeerIdentity {
  * 2. a client certificate from the client CA: user = CN, groups = O;
  * 3. a bearer token, reviewed by the API server (TokenReview), cached for 10 s.
  * Otherwise the request is not authenticated (401). X-Remote-* headers without the front-proxy
- * certificate are never read.
+ * certificate are never read. Whoever is authenticated is also in system:authenticated.
  */
 export class DelegatingAuthenticator implements RequestAuthenticator {
   private readonly peers = new WeakMap<TLSSocket, PeerIdentity>();
@@ -41,6 +41,11 @@ export class DelegatingAuthenticator implements RequestAuthenticator {
   ) {}
 
   async authenticate(request: IncomingMessage): Promise<Authenticated | undefined> {
+    const authenticated = await this.authenticateOnce(request);
+    return authenticated && { ...authenticated, user: withAuthenticatedGroup(authenticated.user) };
+  }
+
+  private async authenticateOnce(request: IncomingMessage): Promise<Authenticated | undefined> {
     const config = this.config.current();
     const peer = this.peerIdentity(request.socket as TLSSocket, config);
     if (peer.frontProxy) {
@@ -95,6 +100,16 @@ export class DelegatingAuthenticator implements RequestAuthenticator {
     user.catch(() => this.tokens.delete(key));
     return user;
   }
+}
+
+/**
+ * apiserver's AuthenticatedGroupAdder, which wraps every delegated authenticator: an authenticated
+ * user is in system:authenticated (RBAC's system:discovery and system:basic-user bindings name that
+ * group), unless it is system:anonymous or already in system:authenticated or system:unauthenticated.
+ */
+function withAuthenticatedGroup(user: UserInfo): UserInfo {
+  if (user.name === 'system:anonymous' || user.groups.some((group) => group === 'system:authenticated' || group === 'system:unauthenticated')) return user;
+  return { ...user, groups: [...user.groups, 'system:authenticated'] };
 }
 
 /**
