@@ -10,6 +10,7 @@ export const BUILT_IN_SCALERS = [
   '@updraft/scaler-aws-sqs-queue',
   '@updraft/scaler-redis',
   '@updraft/scaler-aws-cloudwatch',
+  '@updraft/scaler-cron',
 ] as const;
 
 export interface CompositionOptions {
