@@ -11,4 +11,5 @@ export * from './shared-params/index.js';
 export * from './hpa/index.js';
 export * from './scaled-object/index.js';
 export * from './shared-resource-pool.js';
+export * from './kit/index.js';
 export * from './engine/index.js';

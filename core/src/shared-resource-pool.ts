@@ -7,21 +7,32 @@ export interface Lease<R> {
 /**
  * Reference-counted sharing of expensive resources (connections, HTTP agents, SDK clients) by key:
  * triggers that point at the same server with the same credentials share one, and the last
- * release closes it. Keys must include everything that makes two resources different (address,
- * credentials, TLS material), hashed if they hold secrets.
+ * release closes it.
+ *
+ * ```ts
+ * const connections = new SharedResourcePool<Client>((client) => client.quit());
+ * const lease = connections.acquire(hashOf(target), () => new Client(target)); // build runs only for a new key
+ * // ... lease.resource ...; later: await lease.release();
+ * ```
+ *
+ * Keys must include everything that makes two resources different (address, credentials, TLS
+ * material), hashed if they hold secrets (`tlsMaterialKey`, `hashKey`).
  */
 export class SharedResourcePool<R> {
   private readonly entries = new Map<string, { resource: R; users: number }>();
 
-  constructor(
-    private readonly create: (key: string) => R,
-    private readonly close: (resource: R) => Promise<void> | void,
-  ) {}
+  /** @param close closes a resource once its last user released it. */
+  constructor(private readonly close: (resource: R) => Promise<void> | void) {}
 
-  acquire(key: string): Lease<R> {
+  /**
+   * A lease on the resource under `key`, made with `build` when none is open. `build` runs
+   * synchronously, at most once per open resource; when it throws, nothing is kept and the error
+   * reaches the caller.
+   */
+  acquire(key: string, build: () => R): Lease<R> {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { resource: this.create(key), users: 0 };
+      entry = { resource: build(), users: 0 };
       this.entries.set(key, entry);
     }
     entry.users += 1;

@@ -22,7 +22,7 @@ describe('updraft schema', () => {
     expect(code).toBe(0);
     const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(stdout));
     const examples = await scaledObjectsIn('examples');
-    expect(examples).toHaveLength(9);
+    expect(examples).toHaveLength(10);
     for (const example of examples) expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
 
     const [prometheus] = examples.filter((so) => JSON.stringify(so).includes('"prometheus"')) as Array<{ spec: { triggers: Array<{ metadata: Record<string, string> }> } }>;
@@ -45,6 +45,6 @@ describe('updraft schema', () => {
   it('names the known types when --trigger is unknown', async () => {
     const { code, stderr } = await runUpdraft(['schema', '--trigger', 'kafka']);
     expect(code).toBe(2);
-    expect(stderr.trim()).toMatch(/^updraft: unknown trigger type "kafka"; known types: aws-cloudwatch, aws-sqs-queue, prometheus, redis/);
+    expect(stderr.trim()).toMatch(/^updraft: unknown trigger type "kafka"; known types: aws-cloudwatch, aws-sqs-queue, cron, prometheus, redis/);
   });
 });

@@ -5,7 +5,7 @@ describe('updraft validate', () => {
   it('passes the examples: one ScaledObject per trigger type, written as KEDA documents them', async () => {
     const { code, stdout, stderr } = await runUpdraft(['validate', 'examples/']);
     expect(stderr).toBe('');
-    expect(lines(stdout)).toEqual(['ok: 9 ScaledObjects, 4 TriggerAuthentications']);
+    expect(lines(stdout)).toEqual(['ok: 10 ScaledObjects, 4 TriggerAuthentications']);
     expect(code).toBe(0);
   });
 
@@ -20,7 +20,7 @@ describe('updraft validate', () => {
       `${dir}/missing-required.yaml:12:9: default/missing-required: spec.triggers[0].metadata: missing required parameter "queueURL" (set it in metadata or queueURLFromEnv)`,
       `${dir}/missing-trigger-authentication.yaml:15:15: default/missing-auth: spec.triggers[0].authenticationRef.name: TriggerAuthentication default/redis-credentials not found in these files`,
       `${dir}/syntax-error.yaml:11:1: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }`,
-      `${dir}/unknown-type.yaml:10:13: default/unknown-type: spec.triggers[0].type: unknown trigger type "kafkaa"; known types: aws-cloudwatch, aws-sqs-queue, prometheus, redis, redis-cluster, redis-cluster-streams, redis-sentinel, redis-sentinel-streams, redis-streams`,
+      `${dir}/unknown-type.yaml:10:13: default/unknown-type: spec.triggers[0].type: unknown trigger type "kafkaa"; known types: aws-cloudwatch, aws-sqs-queue, cron, prometheus, redis, redis-cluster, redis-cluster-streams, redis-sentinel, redis-sentinel-streams, redis-streams`,
       `${dir}/wrong-type.yaml:14:20: default/wrong-type: spec.triggers[0].metadata.threshold: must be a number, got "ten"`,
     ]);
     expect(code).toBe(1);

@@ -1,6 +1,6 @@
 import { Container } from 'inversify';
-import { BackendCalls, ScalerError, ScalerRegistry, coreModule, type MetricsAndActivity, type Scaler } from '@updraft/core';
-import prometheusScalerModule, { PrometheusHttpAgents, prometheusMetadata } from '@updraft/scaler-prometheus';
+import { BackendCalls, HttpClient, ScalerError, ScalerRegistry, coreModule, type MetricsAndActivity, type Scaler } from '@updraft/core';
+import prometheusScalerModule, { prometheusMetadata } from '@updraft/scaler-prometheus';
 
 /**
  * Prometheus triggers built as the adapter builds them: core's and the scaler's modules in one
@@ -54,7 +54,7 @@ export function prometheusTriggers() {
     read,
     failure,
     calls: container.get<BackendCalls>(BackendCalls),
-    agents: container.get<PrometheusHttpAgents>(PrometheusHttpAgents),
+    agents: container.get<HttpClient>(HttpClient),
     closeAll: async () => {
       for (const scaler of open) await scaler.close();
     },

@@ -128,7 +128,7 @@ spec:
     const status = answer.json<{ message: string; reason: string }>();
     expect(status.reason).toBe('ServiceUnavailable');
     expect(status.message).toContain(`http://127.0.0.1:${closedPort}`);
-    expect(status.message).toContain('ECONNREFUSED');
+    expect(status.message).toContain('cannot connect to Prometheus: connection refused');
     const viaKubectl = await kubectl(server.url, cache, metricPath('shop', 's0-prometheus', 'lost'));
     expect(viaKubectl.code).not.toBe(0);
     expect(viaKubectl.stderr).toContain('ServiceUnavailable');

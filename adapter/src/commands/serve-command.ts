@@ -1,9 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Output } from '../output.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../serve/logger.js';
-import { SERVE_DEFAULTS, type AuthMode, type ServeOptions } from '../serve/serve-options.js';
-import { podNamespace } from '../serve/start-serve.js';
-import { serve } from './serve.js';
+import type { LogFormat, LogLevel } from '../serve/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, SERVE_DEFAULTS, type AuthMode, type ServeOptions, type SourceKind } from '../serve/serve-options.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -17,7 +15,11 @@ function list(value: string, previous: string[] | undefined): string[] {
 }
 
 interface ServeFlags {
+  source: SourceKind;
   config?: string[];
+  namespace?: string;
+  watchNamespace?: string[];
+  watchLabelSelector?: string;
   host: string;
   port: number;
   tlsCert?: string;
@@ -41,12 +43,16 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
   return program
     .command('serve')
     .description(
-      'Serve the ScaledObjects of --config to the HPA through the external metrics API (external.metrics.k8s.io/v1beta1) ' +
-        'over HTTPS, with its own metrics in Prometheus text on --metrics-port. Files are reloaded when they change; a ' +
+      'Serve the ScaledObjects of --config (or, with --source kubernetes, of the cluster) to the HPA through the external metrics API (external.metrics.k8s.io/v1beta1) ' +
+        'over HTTPS, with its own metrics in Prometheus text on --metrics-port. Files and cluster objects are reloaded when they change; a ' +
         'broken edit keeps the last good version of that object (see /readyz?verbose). Stops on SIGTERM or SIGINT. ' +
         'Every flag can also be set with the environment variable named after it.',
     )
+    .addOption(option('--source <source>', 'files: the ScaledObjects of --config; kubernetes: those in the cluster (KEDA\'s CRDs, deploy/crds), read through --kubeconfig or the pod\'s service account', 'UPDRAFT_SOURCE').choices(['files', 'kubernetes']).default('files'))
     .addOption(option('--config <file-or-dir>', 'ScaledObject YAML or JSON files, or folders of them; repeat it or separate with commas', 'UPDRAFT_CONFIG').argParser(list))
+    .addOption(option('--namespace <namespace>', "the adapter's own namespace, where ClusterTriggerAuthentication Secrets are read (default: the pod's, else $POD_NAMESPACE, else updraft)", 'UPDRAFT_NAMESPACE'))
+    .addOption(option('--watch-namespace <namespaces>', 'with --source kubernetes: only ScaledObjects and TriggerAuthentications in these namespaces (comma-separated; default: all), as KEDA\'s WATCH_NAMESPACE', 'UPDRAFT_WATCH_NAMESPACE').argParser(list))
+    .addOption(option('--watch-label-selector <selector>', 'with --source kubernetes: only ScaledObjects with these labels, e.g. shard=a (KEDA\'s WATCH_LABEL_SELECTOR, for sharding)', 'UPDRAFT_WATCH_LABEL_SELECTOR'))
     .addOption(option('--host <address>', 'the address to listen on (0.0.0.0: every interface, as in a pod; 127.0.0.1 on a laptop)', 'UPDRAFT_HOST').default(SERVE_DEFAULTS.host))
     .addOption(option('--port <port>', 'the HTTPS port of the external metrics API', 'UPDRAFT_PORT').default(SERVE_DEFAULTS.port).argParser(parsePort))
     .addOption(option('--tls-cert <file>', 'the serving certificate (PEM, with its chain), reloaded when it changes; without it one is made at start', 'UPDRAFT_TLS_CERT'))
@@ -63,10 +69,17 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
     .addOption(option('--log-format <format>', 'auto: JSON lines, readable lines on a terminal', 'UPDRAFT_LOG_FORMAT').choices([...LOG_FORMATS]).default(SERVE_DEFAULTS.logFormat))
     .addOption(pluginOption)
     .action(async (flags: ServeFlags, command: Command) => {
-      if (!flags.config || flags.config.length === 0) command.error('error: --config <file-or-dir> is required (or UPDRAFT_CONFIG)', { exitCode: 2 });
+      if (flags.source === 'files' && (!flags.config || flags.config.length === 0)) command.error('error: --config <file-or-dir> is required (or UPDRAFT_CONFIG), unless --source kubernetes', { exitCode: 2 });
+      if (flags.source === 'kubernetes' && flags.config?.length) command.error('error: --config reads files; with --source kubernetes ScaledObjects come from the cluster: give one or the other', { exitCode: 2 });
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) command.error('error: --tls-cert and --tls-key go together: give both, or neither', { exitCode: 2 });
+      // The server and its libraries load only when `serve` runs.
+      const [{ podNamespace }, { serve }] = await Promise.all([import('../serve/start-serve.js'), import('./serve.js')]);
       const options: ServeOptions = {
-        config: flags.config!,
+        source: flags.source,
+        config: flags.config ?? [],
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        ...(flags.watchNamespace?.length ? { watchNamespaces: flags.watchNamespace } : {}),
+        ...(flags.watchLabelSelector ? { watchLabelSelector: flags.watchLabelSelector } : {}),
         host: flags.host,
         port: flags.port,
         ...(flags.tlsCert !== undefined ? { tlsCert: flags.tlsCert } : {}),

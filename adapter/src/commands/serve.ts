@@ -30,7 +30,7 @@ export async function serve(options: ServeOptions, out: Output, until: Promise<u
     out.stderr(`updraft serve: ${process.env.UPDRAFT_DEBUG ? (error as Error).stack : (error as Error).message}`);
     return 1;
   }
-  if (options.auth === 'none') for (const line of tryIt(running)) out.stderr(line);
+  if (options.auth === 'none') for (const line of tryIt(running, await answeringMetric(running))) out.stderr(line);
   const signal = await until;
   running.logger.info({ signal }, 'asked to stop');
   let code = 0;
@@ -46,13 +46,13 @@ export async function serve(options: ServeOptions, out: Output, until: Promise<u
 }
 
 /** How to read a metric of this server with kubectl and curl. */
-function tryIt(running: RunningServer): string[] {
+function tryIt(running: RunningServer, example: { ref: ScaledObjectRef; metricName: string; answered: boolean } | undefined): string[] {
   const lines = [`Serving ${running.engine.list().length} ScaledObjects on ${running.url} WITHOUT authentication (--auth=none).`];
-  const example = firstMetric(running);
   if (example) {
     const path = `/apis/${GROUP}/${VERSION}/namespaces/${example.ref.namespace}/${example.metricName}?labelSelector=${encodeURIComponent(`${SCALED_OBJECT_NAME_LABEL}=${example.ref.name}`)}`;
+    const which = example.answered ? `here ${example.ref.namespace}/${example.ref.name}, whose source answered just now` : 'here the first of the first ScaledObject; no source answered yet';
     lines.push(
-      'Read a metric (here the first of the first ScaledObject) as the HPA does (kubectl asks for a username when it has no credentials at all; --auth=none ignores the token):',
+      `Read a metric (${which}) as the HPA does (kubectl asks for a username when it has no credentials at all; --auth=none ignores the token):`,
       `  kubectl --server=${running.url} --insecure-skip-tls-verify --token=unused get --raw "${path}"`,
       `  curl -sk "${running.url}${path}"`,
     );
@@ -67,10 +67,18 @@ function tryIt(running: RunningServer): string[] {
   return lines;
 }
 
-function firstMetric(running: RunningServer): { ref: ScaledObjectRef; metricName: string } | undefined {
-  for (const ref of running.engine.list()) {
+/**
+ * The first metric, in the engine's order, whose read succeeds now (each read within its trigger's
+ * timeout, all at once), so that the command printed first works on a machine without the
+ * examples' servers; else the first metric.
+ */
+async function answeringMetric(running: RunningServer): Promise<{ ref: ScaledObjectRef; metricName: string; answered: boolean } | undefined> {
+  const candidates = running.engine.list().flatMap((ref) => {
     const [spec] = running.engine.metricSpecs(ref);
-    if (spec) return { ref, metricName: spec.metricName };
-  }
-  return undefined;
+    return spec ? [{ ref, metricName: spec.metricName }] : [];
+  });
+  const answers = await Promise.all(candidates.map((c) => Promise.resolve().then(() => running.engine.readMetric(c.ref, c.metricName)).then((read) => !read.fallback, () => false)));
+  const index = answers.indexOf(true);
+  if (index >= 0) return { ...candidates[index]!, answered: true };
+  return candidates[0] && { ...candidates[0], answered: false };
 }

@@ -1,5 +1,7 @@
 import { ContainerModule } from 'inversify';
 import { ScalerRegistry, ScalingEngine } from '@updraft/core';
+import { bindKubernetesSource } from '../cluster/cluster-source-module.js';
+import type { KubeClient } from '../cluster/kube-client.js';
 import { AuthenticationConfigSource } from './auth/authentication-config.js';
 import { AuthenticationContribution } from './auth/authentication-contribution.js';
 import { DelegatingAuthenticator } from './auth/delegating-authenticator.js';
@@ -27,6 +29,8 @@ export interface ServeModuleDependencies {
   readonly kubernetes?: KubernetesApi;
   /** Names and addresses the generated serving certificate is valid for. */
   readonly certificateHosts: readonly string[];
+  /** Required with --source kubernetes. */
+  readonly kube?: KubeClient;
 }
 
 /**
@@ -47,9 +51,14 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
     bind(EngineMetricsProvider).toSelf().inSingletonScope();
     bind(ExternalMetricsProvider).toService(EngineMetricsProvider);
 
-    bind(FileSourceOptions).toConstantValue({ paths: options.config, ...(options.rescanIntervalMs ? { rescanIntervalMs: options.rescanIntervalMs } : {}) });
-    bind(FileScaledObjectSource).toSelf().inSingletonScope();
-    bind(ScaledObjectSource).toService(FileScaledObjectSource);
+    if (options.source === 'kubernetes') {
+      if (!dependencies.kube) throw new Error('--source kubernetes needs the Kubernetes API');
+      bindKubernetesSource(bind, options, dependencies.kube);
+    } else {
+      bind(FileSourceOptions).toConstantValue({ paths: options.config, ...(options.rescanIntervalMs ? { rescanIntervalMs: options.rescanIntervalMs } : {}) });
+      bind(FileScaledObjectSource).toSelf().inSingletonScope();
+      bind(ScaledObjectSource).toService(FileScaledObjectSource);
+    }
 
     bind(ServingCertificate).toConstantValue(
       new ServingCertificate(

@@ -1,13 +1,28 @@
 import type { LogFormat, LogLevel } from './logger.js';
 
+// Here, not in logger.ts, so that the CLI can list them without loading pino.
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
 /** How `updraft serve` runs: its flags, each also read from an UPDRAFT_* environment variable. */
 export const ServeOptions = Symbol.for('updraft.adapter.ServeOptions');
 
 export type AuthMode = 'none' | 'kubernetes';
 
+/** Where ScaledObjects come from: `--config` files, or the Kubernetes API (KEDA's CRDs). */
+export type SourceKind = 'files' | 'kubernetes';
+
 export interface ServeOptions {
-  /** `--config`: ScaledObject files and folders. */
+  /** `--source`; default `files`. */
+  readonly source?: SourceKind;
+  /** `--config`: ScaledObject files and folders (with `--source files`). */
   readonly config: readonly string[];
+  /** `--namespace`: the adapter's own namespace, where ClusterTriggerAuthentication Secrets are read (default: the pod's, else POD_NAMESPACE, else `updraft`). */
+  readonly namespace?: string;
+  /** `--watch-namespace`: with `--source kubernetes`, only these namespaces; empty: all. */
+  readonly watchNamespaces?: readonly string[];
+  /** `--watch-label-selector`: with `--source kubernetes`, only ScaledObjects with these labels. */
+  readonly watchLabelSelector?: string;
   /** `--host`: the address the external metrics API listens on. */
   readonly host: string;
   /** `--port`; 0 lets the system choose (the start log says which). */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Container } from 'inversify';
 import { ScalingEngine } from '@updraft/core';
+import { createKubeClient, type KubeClient } from '../cluster/kube-client.js';
 import { createContainer } from '../composition.js';
 import { findKubernetesConnection, KubernetesApiClient, type KubernetesApi } from './auth/kubernetes-api.js';
 import { ExternalMetricsServer } from './external-metrics-server.js';
@@ -19,6 +20,8 @@ export interface StartServeDependencies {
   readonly kubernetes?: KubernetesApi;
   /** A container with core and the scaler plugins loaded. Default: createContainer({ plugins: options.plugins }). */
   readonly container?: Container;
+  /** With --source kubernetes. Default: createKubeClient from --kubeconfig, the pod's service account, or $KUBECONFIG. */
+  readonly kube?: KubeClient;
 }
 
 /** A started `updraft serve`. */
@@ -73,8 +76,14 @@ export async function startServe(options: ServeOptions, dependencies: StartServe
     );
   }
 
+  let kube = dependencies.kube;
+  if (options.source === 'kubernetes' && !kube) {
+    kube = createKubeClient({ ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
+    logger.info({ server: kube.server, credentials: kube.origin, namespace: kube.namespace, watchNamespaces: options.watchNamespaces?.length ? options.watchNamespaces : 'all', watchLabelSelector: options.watchLabelSelector }, 'reading ScaledObjects from the Kubernetes API');
+  }
+
   const container = dependencies.container ?? (await createContainer({ plugins: options.plugins }));
-  container.load(serveModule(options, { logger, ...(kubernetes ? { kubernetes } : {}), certificateHosts: certificateHosts(options) }));
+  container.load(serveModule(options, { logger, ...(kubernetes ? { kubernetes } : {}), ...(kube ? { kube } : {}), certificateHosts: certificateHosts(options) }));
   const application = container.get<ServeApplication>(ServeApplication);
   try {
     await application.start();

@@ -1,16 +1,19 @@
-import { bindAwsCommon } from '@updraft/aws-common';
-import { ScalerFactory } from '@updraft/core';
-import { ContainerModule } from 'inversify';
-import { AwsCloudwatchScalerFactory } from './factory.js';
+import { AwsClients, bindAwsCommon } from '@updraft/aws-common';
+import { defineScaler } from '@updraft/core';
+import { awsCloudwatchMetadata } from './metadata.js';
 import { CloudWatchQueryBatcher, CloudWatchQueryBatcherImpl } from './query-batcher.js';
+import { AwsCloudwatchScaler } from './scaler.js';
 
 /** Contributes the `aws-cloudwatch` trigger type, and the shared AWS clients unless another module bound them. */
-export const awsCloudwatchScalerModule = new ContainerModule((options) => {
-  bindAwsCommon(options);
-  options.bind(CloudWatchQueryBatcherImpl).toSelf().inSingletonScope();
-  options.bind(CloudWatchQueryBatcher).toService(CloudWatchQueryBatcherImpl);
-  options.bind(AwsCloudwatchScalerFactory).toSelf().inSingletonScope();
-  options.bind(ScalerFactory).toService(AwsCloudwatchScalerFactory);
+export const awsCloudwatchScalerModule = defineScaler({
+  type: 'aws-cloudwatch',
+  metadata: awsCloudwatchMetadata,
+  bind: (options) => {
+    bindAwsCommon(options);
+    options.bind(CloudWatchQueryBatcherImpl).toSelf().inSingletonScope();
+    options.bind(CloudWatchQueryBatcher).toService(CloudWatchQueryBatcherImpl);
+  },
+  create: (config, context) => new AwsCloudwatchScaler(config, context.get<AwsClients>(AwsClients), context.get<CloudWatchQueryBatcher>(CloudWatchQueryBatcher)),
 });
 
 export default awsCloudwatchScalerModule;

@@ -2,11 +2,10 @@ import { AwsClients, awsCommonModule, type AwsClientLease, type AwsClientsStats,
 import { coreModule, ScalerError, ScalerRegistry, type MetricType, type ScalerConfig } from '@updraft/core';
 import { Container } from 'inversify';
 import { describe, expect, it } from 'vitest';
-import { AwsCloudwatchScalerFactory } from './factory.js';
 import awsCloudwatchScalerModule from './index.js';
 import { awsCloudwatchMetadata, type AwsCloudwatchMetadata } from './metadata.js';
 import { CloudWatchQueryBatcher, type CloudWatchQueryRequest, type CloudWatchSeries } from './query-batcher.js';
-import { cloudWatchQuery, describeCloudWatchQuery } from './scaler.js';
+import { AwsCloudwatchScaler, cloudWatchQuery, describeCloudWatchQuery } from './scaler.js';
 
 function config(metadata: Record<string, string>, triggerIndex = 0, metricType: MetricType = 'AverageValue'): ScalerConfig<AwsCloudwatchMetadata> {
   const parsed = awsCloudwatchMetadata.parse({ triggerMetadata: metadata, authParams: { awsAccessKeyId: 'AKIAIOSFODNN7EXAMPLE', awsSecretAccessKey: 'secret-key' }, resolvedEnv: {} });
@@ -39,7 +38,7 @@ class FakeBatcher implements CloudWatchQueryBatcher {
 function setup(answer: (request: CloudWatchQueryRequest) => Promise<CloudWatchSeries> = async () => ({ timestamps: [], values: [] })) {
   const clients = new FakeClients();
   const batcher = new FakeBatcher(answer);
-  return { clients, batcher, factory: new AwsCloudwatchScalerFactory(clients, batcher) };
+  return { clients, batcher, factory: { create: (c: ScalerConfig<AwsCloudwatchMetadata>) => new AwsCloudwatchScaler(c, clients, batcher) } };
 }
 
 const signal = () => new AbortController().signal;
@@ -179,7 +178,7 @@ describe('module', () => {
     container.load(coreModule, awsCloudwatchScalerModule);
     const registry = container.get<ScalerRegistry>(ScalerRegistry);
     expect(registry.types()).toEqual(['aws-cloudwatch']);
-    expect(registry.get('aws-cloudwatch')).toBeInstanceOf(AwsCloudwatchScalerFactory);
+    expect(registry.get('aws-cloudwatch').type).toBe('aws-cloudwatch');
     expect(registry.get('aws-cloudwatch').metadata).toBe(awsCloudwatchMetadata);
   });
 

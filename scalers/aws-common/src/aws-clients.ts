@@ -128,36 +128,12 @@ interface ClientEntry {
   readonly credentials: Lease<CredentialsEntry>;
 }
 
-/** A SharedResourcePool whose resource is built by the caller of `acquire` (the pool's own `create` gets only the key). */
-class BuiltPool<R> {
-  private build: (() => R) | undefined;
-  private readonly pool: SharedResourcePool<R>;
-
-  constructor(close: (resource: R) => Promise<void> | void) {
-    this.pool = new SharedResourcePool<R>(() => this.build!(), close);
-  }
-
-  acquire(key: string, build: () => R): Lease<R> {
-    const outer = this.build;
-    this.build = build;
-    try {
-      return this.pool.acquire(key);
-    } finally {
-      this.build = outer;
-    }
-  }
-
-  get size(): number {
-    return this.pool.size;
-  }
-}
-
 @injectable()
 export class AwsClientsImpl implements AwsClients {
-  private readonly credentials = new BuiltPool<CredentialsEntry>(async (entry) => {
+  private readonly credentials = new SharedResourcePool<CredentialsEntry>(async (entry) => {
     for (const dependency of entry.dependencies) await dependency.release();
   });
-  private readonly clients = new BuiltPool<ClientEntry>(async (entry) => {
+  private readonly clients = new SharedResourcePool<ClientEntry>(async (entry) => {
     entry.client.destroy();
     await entry.credentials.release();
   });

@@ -1,4 +1,4 @@
-import { recordBackendCall, ScalerError, type BackendCalls, type ScalerErrorKind } from '@updraft/core';
+import { classifyTransportError, recordBackendCall, ScalerError, SecretRedactor, type BackendCalls, type ScalerErrorKind } from '@updraft/core';
 import { describeAwsIdentity, type AwsIdentity } from './aws-identity.js';
 
 /** The backends AWS calls are counted under. */
@@ -84,8 +84,6 @@ const QUERY_CODES = new Set([
   'UnsupportedOperation',
   'AWS.SimpleQueueService.UnsupportedOperation',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
-const TLS_CODE = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT)/;
 
 interface SdkErrorShape {
   readonly name?: unknown;
@@ -109,7 +107,7 @@ export function awsErrorCode(error: unknown): string | undefined {
   if (typeof e.Code === 'string' && e.Code !== '') return e.Code;
   if (typeof e.code === 'string' && e.code !== '') return e.code;
   const cause = e.cause as SdkErrorShape | undefined;
-  if (typeof cause?.code === 'string' && NETWORK_CODES.has(cause.code)) return cause.code;
+  if (typeof cause?.code === 'string' && classifyTransportError(cause)) return cause.code;
   if (typeof e.name === 'string' && e.name !== '' && e.name !== 'Error') return e.name;
   return undefined;
 }
@@ -125,9 +123,10 @@ function kindOf(code: string | undefined, status: number | undefined, error: unk
   if (code !== undefined && (AUTH_CODES.has(code) || AUTH_CODES.has(bare!))) return 'auth';
   if (code !== undefined && (NOT_FOUND_CODES.has(code) || NOT_FOUND_CODES.has(bare!))) return 'not-found';
   if (code === 'AbortError' || code === 'TimeoutError' || code === 'RequestTimeout' || code === 'ETIMEDOUT' || code === 'RequestTimeoutException') return 'timeout';
-  if (code !== undefined && (THROTTLING_CODES.has(code) || NETWORK_CODES.has(code))) return 'unreachable';
-  if (code !== undefined && TLS_CODE.test(code)) return 'tls';
+  if (code !== undefined && THROTTLING_CODES.has(code)) return 'unreachable';
   if (code !== undefined && (QUERY_CODES.has(code) || QUERY_CODES.has(bare!))) return 'query';
+  const transport = transportFailure(error);
+  if (transport) return transport.kind;
   if (status === 401 || status === 403) return 'auth';
   if (status === 404) return 'not-found';
   if (status !== undefined && status >= 500) return 'unreachable';
@@ -138,16 +137,14 @@ function kindOf(code: string | undefined, status: number | undefined, error: unk
   return 'bad-response';
 }
 
-/** The secrets of an identity, which no message may contain. */
-function secretsOf(identity: AwsIdentity | undefined): string[] {
-  if (identity?.kind !== 'static') return [];
-  return [identity.accessKeyId, identity.secretAccessKey, identity.sessionToken].filter((value): value is string => value !== undefined && value.length >= 3);
+/** A Node network or TLS failure under the SDK's error (the SDK wraps it, or passes it on). */
+function transportFailure(error: unknown) {
+  return classifyTransportError(error) ?? classifyTransportError((error as SdkErrorShape | null)?.cause);
 }
 
-function scrub(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) result = result.split(secret).join('<redacted>');
-  return result;
+/** The secrets of an identity, which no message may contain. */
+function redactorOf(identity: AwsIdentity | undefined): SecretRedactor {
+  return new SecretRedactor(identity?.kind === 'static' ? [identity.accessKeyId, identity.secretAccessKey, identity.sessionToken] : []);
 }
 
 function messageOf(error: unknown): string {
@@ -169,9 +166,9 @@ function abortReason(signal: AbortSignal): string {
 export function toScalerError(error: unknown, context: AwsCallContext, signal?: AbortSignal): ScalerError {
   if (error instanceof ScalerError) return error;
   const what = `${context.backend} ${context.operation} for ${context.subject}`;
-  const secrets = secretsOf(context.identity);
+  const redactor = redactorOf(context.identity);
   if (signal?.aborted) {
-    return new ScalerError(scrub(`${what} was aborted before AWS answered: ${abortReason(signal)}`, secrets), 'timeout', { cause: error });
+    return new ScalerError(redactor.redact(`${what} was aborted before AWS answered: ${abortReason(signal)}`), 'timeout', { cause: error });
   }
   const code = awsErrorCode(error);
   const status = httpStatus(error);
@@ -183,8 +180,8 @@ export function toScalerError(error: unknown, context: AwsCallContext, signal?: 
   let message = `${what} failed: ${code ?? 'error'}${notes.length === 0 ? '' : ` (${notes.join(', ')})`}`;
   if (detail !== '' && detail !== code) message += `: ${detail}`;
   if (kind === 'auth' && context.identity) message += ` (signed as ${describeAwsIdentity(context.identity)})`;
-  if (kind === 'unreachable' && NETWORK_CODES.has(code ?? '') && context.endpoint) message += ` (endpoint ${context.endpoint})`;
-  return new ScalerError(scrub(message, secrets), kind, { cause: error });
+  if (kind === 'unreachable' && transportFailure(error) && context.endpoint) message += ` (endpoint ${context.endpoint})`;
+  return new ScalerError(redactor.redact(message), kind, { cause: error });
 }
 
 /**

@@ -1,5 +1,4 @@
 export { awsSqsQueueScalerModule as default, awsSqsQueueScalerModule } from './module.js';
-export { AwsSqsQueueScalerFactory } from './factory.js';
 export { AwsSqsQueueScaler } from './scaler.js';
 export { awsSqsQueueMetadata, type AwsSqsQueueMetadata } from './metadata.js';
 export { sqsQueueName, type QueueNameResult } from './queue-name.js';

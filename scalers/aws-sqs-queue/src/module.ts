@@ -1,15 +1,18 @@
-import { bindAwsCommon } from '@updraft/aws-common';
-import { ScalerFactory } from '@updraft/core';
-import { ContainerModule } from 'inversify';
-import { AwsSqsQueueScalerFactory } from './factory.js';
+import { AwsClients, bindAwsCommon } from '@updraft/aws-common';
+import { defineScaler } from '@updraft/core';
+import { awsSqsQueueMetadata } from './metadata.js';
+import { AwsSqsQueueScaler } from './scaler.js';
 import { SqsQueueReader } from './sqs-queue-reader.js';
 
 /** Contributes the `aws-sqs-queue` trigger type, and the shared AWS clients unless another module bound them. */
-export const awsSqsQueueScalerModule = new ContainerModule((options) => {
-  bindAwsCommon(options);
-  options.bind(SqsQueueReader).toSelf().inSingletonScope();
-  options.bind(AwsSqsQueueScalerFactory).toSelf().inSingletonScope();
-  options.bind(ScalerFactory).toService(AwsSqsQueueScalerFactory);
+export const awsSqsQueueScalerModule = defineScaler({
+  type: 'aws-sqs-queue',
+  metadata: awsSqsQueueMetadata,
+  bind: (options) => {
+    bindAwsCommon(options);
+    options.bind(SqsQueueReader).toSelf().inSingletonScope();
+  },
+  create: (config, context) => new AwsSqsQueueScaler(config, context.get<AwsClients>(AwsClients), context.get(SqsQueueReader)),
 });
 
 export default awsSqsQueueScalerModule;

@@ -3,9 +3,9 @@ import { AwsClients, awsCommonModule, type AwsClientLease, type AwsClientsStats,
 import { BackendCalls, BackendCallsImpl, coreModule, ScalerError, ScalerRegistry, type MetricType, type ScalerConfig } from '@updraft/core';
 import { Container } from 'inversify';
 import { describe, expect, it } from 'vitest';
-import { AwsSqsQueueScalerFactory } from './factory.js';
 import awsSqsQueueScalerModule from './index.js';
 import { awsSqsQueueMetadata, type AwsSqsQueueMetadata } from './metadata.js';
+import { AwsSqsQueueScaler } from './scaler.js';
 import { SqsQueueReader } from './sqs-queue-reader.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -64,7 +64,8 @@ function setup(handler: Handler = async () => ({ Attributes: ATTRIBUTES })) {
   const client = new FakeSqs(handler);
   const clients = new FakeClients(client);
   const calls = new BackendCallsImpl();
-  const factory = new AwsSqsQueueScalerFactory(clients, new SqsQueueReader(calls));
+  const reader = new SqsQueueReader(calls);
+  const factory = { create: (c: ScalerConfig<AwsSqsQueueMetadata>) => new AwsSqsQueueScaler(c, clients, reader) };
   return { client, clients, calls, factory };
 }
 
@@ -302,7 +303,7 @@ describe('module', () => {
     container.load(coreModule, awsSqsQueueScalerModule);
     const registry = container.get<ScalerRegistry>(ScalerRegistry);
     expect(registry.types()).toEqual(['aws-sqs-queue']);
-    expect(registry.get('aws-sqs-queue')).toBeInstanceOf(AwsSqsQueueScalerFactory);
+    expect(registry.get('aws-sqs-queue').type).toBe('aws-sqs-queue');
     expect(registry.get('aws-sqs-queue').metadata).toBe(awsSqsQueueMetadata);
   });
 

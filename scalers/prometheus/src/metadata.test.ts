@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackendCallsImpl, type MetadataInput } from '@updraft/core';
-import { PrometheusHttpAgentsImpl } from './http-agents.js';
+import { BackendCallsImpl, HttpClientImpl, type MetadataInput } from '@updraft/core';
 import { prometheusMetadata } from './metadata.js';
 import { PrometheusScaler } from './scaler.js';
 
@@ -131,7 +130,7 @@ describe('metric spec', () => {
       metricType: 'Value',
       useCachedMetrics: false,
       scaledObject: { namespace: 'default', name: 'so' },
-    }, { calls: new BackendCallsImpl(), agents: new PrometheusHttpAgentsImpl() });
+    }, new HttpClientImpl(new BackendCallsImpl()));
     expect(scaler.getMetricSpecs()).toEqual([{ metricName: name, target: 100.5, metricType: 'Value' }]);
   });
 });

@@ -1,14 +1,12 @@
-import { ContainerModule } from 'inversify';
-import { ScalerFactory } from '@updraft/core';
-import { PrometheusScalerFactory } from './factory.js';
-import { PrometheusHttpAgents, PrometheusHttpAgentsImpl } from './http-agents.js';
+import { defineScaler } from '@updraft/core';
+import { prometheusMetadata } from './metadata.js';
+import { PrometheusScaler } from './scaler.js';
 
 /** Contributes the `prometheus` trigger type. */
-export const prometheusScalerModule = new ContainerModule(({ bind }) => {
-  bind(PrometheusHttpAgentsImpl).toSelf().inSingletonScope();
-  bind(PrometheusHttpAgents).toService(PrometheusHttpAgentsImpl);
-  bind(PrometheusScalerFactory).toSelf().inSingletonScope();
-  bind(ScalerFactory).toService(PrometheusScalerFactory);
+export const prometheusScalerModule = defineScaler({
+  type: 'prometheus',
+  metadata: prometheusMetadata,
+  create: (config, { http }) => new PrometheusScaler(config, http),
 });
 
 export default prometheusScalerModule;

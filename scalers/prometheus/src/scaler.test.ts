@@ -2,8 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Container } from 'inversify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BackendCalls, BackendCallsImpl, ScalerError, ScalerRegistry, coreModule, type MetadataInput } from '@updraft/core';
-import { PrometheusHttpAgents, PrometheusHttpAgentsImpl } from './http-agents.js';
+import { BackendCalls, BackendCallsImpl, HttpClient, HttpClientImpl, ScalerError, ScalerRegistry, coreModule, type MetadataInput } from '@updraft/core';
 import { prometheusMetadata } from './metadata.js';
 import { prometheusScalerModule } from './module.js';
 import { PrometheusScaler } from './scaler.js';
@@ -50,7 +49,7 @@ function makeScaler(metadata: Record<string, string>, authParams?: Record<string
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || !parsed.metadata) throw new Error(JSON.stringify(errors));
   const config = { metadata: parsed.metadata, triggerType: 'prometheus', triggerIndex: 0, metricType: 'AverageValue' as const, useCachedMetrics: false, scaledObject: { namespace: 'default', name: 'so' } };
-  return new PrometheusScaler(config, { calls, agents: new PrometheusHttpAgentsImpl() });
+  return new PrometheusScaler(config, new HttpClientImpl(calls));
 }
 
 async function read(metadata: Record<string, string> = {}, authParams?: Record<string, string>) {
@@ -263,7 +262,7 @@ describe('errors', () => {
     await new Promise((resolve) => probe.close(resolve));
     const error = await failure({ serverAddress: `http://127.0.0.1:${port}` });
     expect(error.kind).toBe('unreachable');
-    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(error.message).toMatch(/cannot connect to Prometheus: connection refused/);
   });
 
   it('a serverAddress that is not a URL fails every read, naming neither it nor its credentials', async () => {
@@ -276,7 +275,7 @@ describe('errors', () => {
     const started = Date.now();
     const error = await failure({ timeout: '200' });
     expect(error.kind).toBe('timeout');
-    expect(error.message).toContain('no answer within 200 ms');
+    expect(error.message).toContain('no answer from Prometheus within 200 ms');
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
@@ -317,7 +316,7 @@ describe('errors', () => {
   it('a client key that cannot be loaded is a tls error that does not quote it', async () => {
     const error = await failure({ serverAddress: 'https://127.0.0.1:1', authModes: 'tls' }, { cert: 'NOT-A-CERT', key: 'NOT-A-KEY-SECRET' });
     expect(error.kind).toBe('tls');
-    expect(error.message).toContain('cannot be loaded');
+    expect(error.message).toContain('cannot load the TLS client certificate or key');
     expect(error.message).not.toContain('NOT-A-KEY-SECRET');
   });
 
@@ -343,7 +342,7 @@ describe('in a container', () => {
         useCachedMetrics: false,
         scaledObject: { namespace: 'default', name: 'so' },
       } as never);
-    return { create, calls: c.get<BackendCalls>(BackendCalls), agents: c.get<PrometheusHttpAgents>(PrometheusHttpAgents) };
+    return { create, calls: c.get<BackendCalls>(BackendCalls), agents: c.get<HttpClient>(HttpClient) };
   }
 
   it('counts every request as a prometheus query backend call, by outcome', async () => {
@@ -367,13 +366,13 @@ describe('in a container', () => {
     const c = create({ serverAddress: 'https://127.0.0.1:3' });
     const d = create({});
     for (const scaler of [a, b, c, d]) await scaler.getMetricsAndActivity('s0-prometheus', never()).catch(() => undefined);
-    expect(agents.size).toBe(3); // https+unsafe, https verified, http
+    expect(agents.openAgents).toBe(3); // https+unsafe, https verified, http
     await a.close();
-    expect(agents.size).toBe(3);
+    expect(agents.openAgents).toBe(3);
     await b.close();
-    expect(agents.size).toBe(2);
+    expect(agents.openAgents).toBe(2);
     await c.close();
     await d.close();
-    expect(agents.size).toBe(0);
+    expect(agents.openAgents).toBe(0);
   });
 });

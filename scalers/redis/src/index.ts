@@ -1,5 +1,4 @@
 export { redisScalerModule as default, redisScalerModule } from './module.js';
-export { RedisScalerFactory, REDIS_TRIGGER_TYPES, type RedisTriggerType } from './factories.js';
 export { RedisListsScaler } from './lists-scaler.js';
 export { RedisStreamsScaler } from './streams-scaler.js';
 export { redisMetadata, redisClusterMetadata, redisSentinelMetadata, redisListParams, type RedisListsMetadata } from './lists-metadata.js';

@@ -1,24 +1,39 @@
-import { ContainerModule } from 'inversify';
-import { ScalerFactory } from '@updraft/core';
-import { REDIS_TRIGGER_TYPES, RedisScalerFactory } from './factories.js';
+import { defineScalers, type ScalerConfig, type ScalerContext } from '@updraft/core';
+import type { RedisTopology } from './connection-metadata.js';
+import { redisClusterMetadata, redisMetadata, redisSentinelMetadata, type RedisListsMetadata } from './lists-metadata.js';
+import { RedisListsScaler } from './lists-scaler.js';
 import { RedisConnections, RedisConnectionsImpl } from './redis-connections.js';
+import { redisClusterStreamsMetadata, redisSentinelStreamsMetadata, redisStreamsMetadata, type RedisStreamsMetadata } from './streams-metadata.js';
+import { RedisStreamsScaler } from './streams-scaler.js';
+
+const connections = (context: ScalerContext) => context.get<RedisConnections>(RedisConnections);
+
+const lists = (topology: RedisTopology) => (config: ScalerConfig<RedisListsMetadata>, context: ScalerContext) => new RedisListsScaler(config, topology, connections(context));
+const streams = (topology: RedisTopology) => (config: ScalerConfig<RedisStreamsMetadata>, context: ScalerContext) => new RedisStreamsScaler(config, topology, connections(context));
 
 /**
- * Contributes the six redis trigger types: lists and streams, each standalone, cluster and sentinel.
- * Their factories share one RedisConnections; bind RedisConnectionSettings to tune its timeouts.
+ * Contributes the six redis trigger types: lists and streams, each standalone, cluster and sentinel
+ * (as KEDA's buildScaler has one case per type). They share one RedisConnections, so triggers of
+ * any of the six share clients; bind RedisConnectionSettings to tune its timeouts.
  */
-export const redisScalerModule = new ContainerModule(({ bind, isBound }) => {
-  // Once per container, even if the plugin is loaded twice: the registry then names the
-  // duplicate trigger types, and a second copy of this package shares the first one's connections.
-  if (!isBound(RedisConnections)) {
-    bind(RedisConnectionsImpl).toSelf().inSingletonScope();
-    bind(RedisConnections).toService(RedisConnectionsImpl);
-  }
-  for (const triggerType of REDIS_TRIGGER_TYPES) {
-    bind(ScalerFactory)
-      .toDynamicValue((context) => new RedisScalerFactory(triggerType, context.get<RedisConnections>(RedisConnections)))
-      .inSingletonScope();
-  }
-});
+export const redisScalerModule = defineScalers(
+  [
+    { type: 'redis', metadata: redisMetadata, create: lists('standalone') },
+    { type: 'redis-cluster', metadata: redisClusterMetadata, create: lists('cluster') },
+    { type: 'redis-sentinel', metadata: redisSentinelMetadata, create: lists('sentinel') },
+    { type: 'redis-streams', metadata: redisStreamsMetadata, create: streams('standalone') },
+    { type: 'redis-cluster-streams', metadata: redisClusterStreamsMetadata, create: streams('cluster') },
+    { type: 'redis-sentinel-streams', metadata: redisSentinelStreamsMetadata, create: streams('sentinel') },
+  ],
+  {
+    // Once per container, even if the plugin is loaded twice: the registry then names the
+    // duplicate trigger types, and a second copy of this package shares the first one's connections.
+    bind: ({ bind, isBound }) => {
+      if (isBound(RedisConnections)) return;
+      bind(RedisConnectionsImpl).toSelf().inSingletonScope();
+      bind(RedisConnections).toService(RedisConnectionsImpl);
+    },
+  },
+);
 
 export default redisScalerModule;

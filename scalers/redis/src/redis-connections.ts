@@ -20,28 +20,18 @@ export interface RedisConnections {
 
 @injectable()
 export class RedisConnectionsImpl implements RedisConnections {
-  private readonly pool: SharedResourcePool<RedisConnection>;
-  /** The target being acquired: the pool's factory receives only the key, which hides the secrets. */
-  private acquiring: RedisTarget | undefined;
+  private readonly pool = new SharedResourcePool<RedisConnection>((connection) => connection.close());
+  private readonly settings: Required<RedisConnectionSettings>;
 
   constructor(
-    @inject(BackendCalls) calls: BackendCalls,
+    @inject(BackendCalls) private readonly calls: BackendCalls,
     @inject(RedisConnectionSettings) @optional() settings: RedisConnectionSettings | undefined,
   ) {
-    const resolved = { ...defaultRedisConnectionSettings, ...settings };
-    this.pool = new SharedResourcePool(
-      () => new RedisConnection(this.acquiring!, resolved, calls),
-      (connection) => connection.close(),
-    );
+    this.settings = { ...defaultRedisConnectionSettings, ...settings };
   }
 
   acquire(target: RedisTarget): Lease<RedisConnection> {
-    this.acquiring = target;
-    try {
-      return this.pool.acquire(redisConnectionKey(target));
-    } finally {
-      this.acquiring = undefined;
-    }
+    return this.pool.acquire(redisConnectionKey(target), () => new RedisConnection(target, this.settings, this.calls));
   }
 
   get size(): number {

@@ -1,4 +1,4 @@
-import { ScalerError, type ScalerErrorKind } from '@updraft/core';
+import { classifyTransportError, ScalerError, type ScalerErrorKind } from '@updraft/core';
 
 /** What an error message may say about the connection that failed. Holds no secret. */
 export interface RedisErrorContext {
@@ -15,32 +15,6 @@ export interface RedisErrorContext {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
 }
-
-/** Node's codes for a server certificate that could not be verified. */
-const CERTIFICATE_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_REJECTED',
-  'INVALID_CA',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-const UNREACHABLE_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused (is Redis running there, and is the port right?)',
-  ENOTFOUND: 'the host name does not resolve',
-  EAI_AGAIN: 'the host name could not be resolved (DNS)',
-  EHOSTUNREACH: 'no route to the host',
-  ENETUNREACH: 'the network is unreachable',
-  EADDRNOTAVAIL: 'the address is not available',
-};
 
 /** Code of a connection that closed before Redis answered; see RedisConnection. */
 export const CLOSED_BEFORE_READY = 'UPDRAFT_CLOSED_BEFORE_READY';
@@ -123,42 +97,16 @@ export function redisScalerError(error: unknown, context: RedisErrorContext, han
     // ioredis keeps each node's socket error to itself; what reaches here is that each one closed.
     return make(`cannot connect to any node of ${where}: each refused or closed the connection (are the nodes running and the addresses right? ${context.tls ? 'do they speak TLS?' : 'do they expect TLS?'})`, 'unreachable');
   }
-  if (code && UNREACHABLE_CODES[code]) return make(`cannot connect to ${where}: ${UNREACHABLE_CODES[code]}`, 'unreachable');
   if (code === 'ETIMEDOUT') {
     const hint = context.tls ? ': a firewall, a wrong address, or a port that does not speak TLS (then remove enableTLS)?' : '';
     return make(`connecting to ${where} timed out after ${context.connectTimeoutMs} ms${hint}`, 'unreachable');
   }
-
-  if (code && CERTIFICATE_CODES.has(code)) {
-    const what = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'the server certificate does not name the host dialled' : message;
-    return make(
-      `TLS certificate verification failed for ${where}: ${what}: set ca to the certificate of the CA that signed the server's certificate (unsafeSsl: "true" skips the check; for tests only)`,
-      'tls',
-    );
-  }
-  if (/wrong version number|packet length too long|unknown protocol|http request/i.test(message)) {
-    return make(`${where} does not speak TLS (${message}): remove enableTLS (or tls: enable) if the server is plaintext, or check the port`, 'tls');
-  }
-  if (/certificate required/i.test(message)) {
-    return make(`${where} requires a client certificate: set cert and key in the TriggerAuthentication`, 'tls');
-  }
-  if (/alert unknown ca|alert bad certificate|alert certificate unknown|alert decrypt error/i.test(message)) {
-    return make(`${where} rejected the client certificate (${message}): is cert signed by a CA the server trusts (tls-ca-cert-file)?`, 'tls');
-  }
-  if (/handshake failure|alert protocol version|no shared cipher/i.test(message)) {
-    return make(`the TLS handshake with ${where} failed: ${message}`, 'tls');
-  }
-  if (/bad decrypt|PEM routines|DECODER routines|no start line|bad base64|ASN1|key values mismatch|NO_START_LINE|BAD_DECRYPT/i.test(`${code ?? ''} ${message}`)) {
-    return make(`cannot load the TLS client certificate or key for ${where} (${message}): are cert and key PEM, and is keyPassword right?`, 'tls');
-  }
-  if (/before secure TLS connection was established/i.test(message)) {
-    return make(`${where} closed the connection during the TLS handshake: does the server speak TLS on this port, and does it accept the client certificate?`, 'tls');
-  }
-
   const closed = code === 'ECONNRESET' || code === 'EPIPE' || code === CLOSED_BEFORE_READY;
   if (closed && handshaking && !context.tls) {
     return make(`${where} closed the connection before Redis answered: ${TLS_HINT}`, 'tls');
   }
+  const transport = classifyTransportError(inner ?? error, where);
+  if (transport) return make(transport.message, transport.kind);
   if (closed) return make(`the connection to ${where} was reset (${message})`, 'unreachable');
 
   if (/^Command timed out/.test(message)) return make(`${where} did not answer within ${context.commandTimeoutMs} ms`, 'timeout');

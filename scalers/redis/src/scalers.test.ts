@@ -127,7 +127,7 @@ describe('creating and closing, without a server', () => {
     const scaler = scalerFor('redis-streams', { address: `127.0.0.1:${port}`, stream: 's' });
     await expect(scaler.getMetricsAndActivity('m', AbortSignal.timeout(5_000))).rejects.toMatchObject({
       kind: 'unreachable',
-      message: `cannot connect to 127.0.0.1:${port}: connection refused (is Redis running there, and is the port right?)`,
+      message: `cannot connect to 127.0.0.1:${port}: connection refused (is the server running there, and is the port right?)`,
     });
     await scaler.close();
   });

@@ -233,7 +233,7 @@ async function listManifestFiles(paths: readonly string[]): Promise<Listing> {
 }
 
 /** Equal for two loads of an unchanged object (positions aside), so that its scalers are not rebuilt. */
-function fingerprintOf(object: LoadedScaledObject): string {
+export function fingerprintOf(object: LoadedScaledObject): string {
   try {
     const { file: _file, line: _line, triggers, ...rest } = object;
     const json = JSON.stringify({ ...rest, triggers: triggers.map(({ line: _l, col: _c, ...trigger }) => trigger) });

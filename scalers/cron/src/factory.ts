@@ -1,0 +1,22 @@
+import { inject, injectable } from 'inversify';
+import type { ScalerConfig, ScalerFactory } from '@updraft/core';
+import { cronMetadata, type CronMetadata } from './metadata.js';
+import { CronScaler } from './scaler.js';
+
+/** Where the cron trigger reads the time: the process clock, rebound in tests. */
+export const CronClock = Symbol.for('updraft.scaler-cron.CronClock');
+export interface CronClock {
+  now(): number;
+}
+
+@injectable()
+export class CronScalerFactory implements ScalerFactory<typeof cronMetadata.params> {
+  readonly type = 'cron';
+  readonly metadata = cronMetadata;
+
+  constructor(@inject(CronClock) private readonly clock: CronClock) {}
+
+  create(config: ScalerConfig<CronMetadata>): CronScaler {
+    return new CronScaler(config, () => this.clock.now());
+  }
+}
