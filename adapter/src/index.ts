@@ -17,4 +17,6 @@ export { ScaledObjectSource, type ScaledObjectChange } from './serve/sources/sca
 export { ExternalMetricsProvider, SCALED_OBJECT_NAME_LABEL, type ExternalMetricAnswer } from './serve/external-metrics-provider.js';
 export { AdapterLogger, createLogger, type LoggerOptions } from './serve/logger.js';
 export { RequestAuthenticator, RequestAuthorizer } from './serve/auth/request-auth.js';
+// A self-signed serving certificate, as `serve` makes one (bench/serve uses it too).
+export { createCertificate } from './serve/tls/certificates.js';
 export type * from './serve/index.js';
