@@ -1,10 +1,14 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { check } from './commands/check.js';
-import { schema } from './commands/schema.js';
 import { registerServeCommand } from './commands/serve-command.js';
-import { validate } from './commands/validate.js';
 import { processOutput, type Output } from './output.js';
+
+// Each command's code (and core, the scalers, the server) is imported when that command runs, so
+// that `--help` and `--version` load nothing else.
+function adapterVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 const pluginOption = () =>
   // Repeatable rather than variadic, so that `--plugin x file.yaml` does not read file.yaml as a plugin.
@@ -23,6 +27,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
   let exitCode = 0;
   const program = new Command('updraft')
     .description('Event-driven autoscaling for Kubernetes: serves KEDA ScaledObjects to the HPA through the external metrics API.')
+    .version(adapterVersion(), '-V, --version', 'print the version of updraft')
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s.trimEnd()), writeErr: (s) => out.stderr(s.trimEnd()) })
     .showHelpAfterError('(run updraft --help for usage)');
@@ -37,6 +42,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .argument('<file-or-dir...>', 'YAML or JSON files, or folders to read them from')
     .addOption(pluginOption())
     .action(async (paths: string[], options: { plugin?: string[] }) => {
+      const { validate } = await import('./commands/validate.js');
       exitCode = await validate(paths, { plugins: options.plugin ?? [] }, out);
     });
 
@@ -53,6 +59,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--json', 'print {"scaledObjects": [...]} with one entry per trigger, numbers as JSON numbers')
     .addOption(pluginOption())
     .action(async (paths: string[], options: { plugin?: string[]; currentReplicas?: number; json?: boolean }) => {
+      const { check } = await import('./commands/check.js');
       exitCode = await check(
         paths,
         {
@@ -72,6 +79,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--trigger <type>', 'print only the metadata schema of this trigger type')
     .addOption(pluginOption())
     .action(async (options: { plugin?: string[]; trigger?: string }) => {
+      const { schema } = await import('./commands/schema.js');
       exitCode = await schema({ plugins: options.plugin ?? [], ...(options.trigger ? { trigger: options.trigger } : {}) }, out);
     });
 

@@ -9,6 +9,7 @@ import {
 } from '@updraft/core';
 import { createRegistry, type CompositionOptions } from '../composition.js';
 import { readManifestFiles } from '../manifest-files.js';
+import { triggerTypesIn } from './trigger-types.js';
 import type { Output } from '../output.js';
 
 export interface CheckOptions extends CompositionOptions {
@@ -44,8 +45,9 @@ interface ObjectResult {
  * loading finds an error or any trigger fails.
  */
 export async function check(paths: readonly string[], options: CheckOptions, out: Output): Promise<number> {
-  const registry = await createRegistry(options);
   const files = await readManifestFiles(paths);
+  // Only the scaler packages these files use are imported.
+  const registry = await createRegistry({ ...options, triggerTypes: triggerTypesIn(files.sources) });
   const loaded = loadManifests(files.sources, registry, { unresolved: 'error' });
   const diagnostics: Diagnostic[] = [...files.diagnostics, ...loaded.diagnostics];
   // With --json, stdout holds only the JSON document.

@@ -1,9 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Output } from '../output.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../serve/logger.js';
-import { SERVE_DEFAULTS, type AuthMode, type ServeOptions, type SourceKind } from '../serve/serve-options.js';
-import { podNamespace } from '../serve/start-serve.js';
-import { serve } from './serve.js';
+import type { LogFormat, LogLevel } from '../serve/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, SERVE_DEFAULTS, type AuthMode, type ServeOptions, type SourceKind } from '../serve/serve-options.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -74,6 +72,8 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
       if (flags.source === 'files' && (!flags.config || flags.config.length === 0)) command.error('error: --config <file-or-dir> is required (or UPDRAFT_CONFIG), unless --source kubernetes', { exitCode: 2 });
       if (flags.source === 'kubernetes' && flags.config?.length) command.error('error: --config reads files; with --source kubernetes ScaledObjects come from the cluster: give one or the other', { exitCode: 2 });
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) command.error('error: --tls-cert and --tls-key go together: give both, or neither', { exitCode: 2 });
+      // The server and its libraries load only when `serve` runs.
+      const [{ podNamespace }, { serve }] = await Promise.all([import('../serve/start-serve.js'), import('./serve.js')]);
       const options: ServeOptions = {
         source: flags.source,
         config: flags.config ?? [],

@@ -1,6 +1,7 @@
 import { formatDiagnostic, loadManifests, type Diagnostic } from '@updraft/core';
 import { createRegistry, type CompositionOptions } from '../composition.js';
 import { readManifestFiles } from '../manifest-files.js';
+import { triggerTypesIn } from './trigger-types.js';
 import type { Output } from '../output.js';
 
 /**
@@ -9,8 +10,9 @@ import type { Output } from '../output.js';
  * env may exist only in the cluster.
  */
 export async function validate(paths: readonly string[], options: CompositionOptions, out: Output): Promise<number> {
-  const registry = await createRegistry(options);
   const files = await readManifestFiles(paths);
+  // Only the scaler packages these files use are imported.
+  const registry = await createRegistry({ ...options, triggerTypes: triggerTypesIn(files.sources) });
   const result = loadManifests(files.sources, registry, { unresolved: 'warning' });
   const diagnostics: Diagnostic[] = [...files.diagnostics, ...result.diagnostics];
   for (const diagnostic of diagnostics) out.stdout(formatDiagnostic(diagnostic));

@@ -4,9 +4,9 @@ import pino from 'pino';
 export type AdapterLogger = pino.Logger;
 export const AdapterLogger = Symbol.for('updraft.adapter.AdapterLogger');
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+import { LOG_FORMATS, LOG_LEVELS } from './serve-options.js';
+export { LOG_FORMATS, LOG_LEVELS };
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 /** `auto`: JSON, unless stdout is a terminal. */
 export type LogFormat = (typeof LOG_FORMATS)[number];
 

@@ -1,5 +1,9 @@
 import type { LogFormat, LogLevel } from './logger.js';
 
+// Here, not in logger.ts, so that the CLI can list them without loading pino.
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
 /** How `updraft serve` runs: its flags, each also read from an UPDRAFT_* environment variable. */
 export const ServeOptions = Symbol.for('updraft.adapter.ServeOptions');
 
