@@ -1,4 +1,7 @@
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { register } from 'node:module';
+import { isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve as resolveModule } from 'import-meta-resolve';
 import { ContainerModule, type Container } from 'inversify';
 
@@ -21,11 +24,13 @@ export interface LoadPluginsOptions {
 export async function loadPlugins(container: Container, packageNames: readonly string[], options: LoadPluginsOptions = {}): Promise<void> {
   const parent = pathToFileURL(`${options.from ?? process.cwd()}/`).href;
   const modules: ContainerModule[] = [];
+  if (packageNames.length > 0) resolvePeersFromHost();
   for (const name of new Set(packageNames)) {
     let url: string;
     try {
-      url = resolveModule(name, parent);
+      url = isPath(name) ? folderEntry(name, options.from ?? process.cwd()) : resolveModule(name, parent);
     } catch (error) {
+      if (error instanceof PluginLoadError) throw error;
       throw new PluginLoadError(name, `the package is not installed where it is looked for (${options.from ?? process.cwd()}); run npm install ${name}`, { cause: error });
     }
     let exported: unknown;
@@ -45,4 +50,58 @@ export async function loadPlugins(container: Container, packageNames: readonly s
 // A plugin with its own copy of inversify exports a ContainerModule that fails `instanceof`.
 function isContainerModuleLike(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { load?: unknown }).load === 'function' && typeof (value as { id?: unknown }).id === 'number';
+}
+
+/** `./dir`, `../dir`, `/abs/dir` (and Windows paths): a plugin given by its folder, not its package name. */
+function isPath(name: string): boolean {
+  return name.startsWith('.') || isAbsolute(name);
+}
+
+/**
+ * The module a plugin folder's package.json names (`exports` "." default/import, else `main`,
+ * else index.js), as a file URL: Node does not import a folder itself.
+ */
+function folderEntry(name: string, from: string): string {
+  const folder = resolvePath(from, name);
+  if (!existsSync(folder)) throw new PluginLoadError(name, `the folder ${folder} does not exist`);
+  if (!statSync(folder).isDirectory()) return pathToFileURL(folder).href;
+  const manifestPath = join(folder, 'package.json');
+  if (!existsSync(manifestPath)) throw new PluginLoadError(name, `${folder} has no package.json: a plugin folder is an npm package`);
+  let manifest: { exports?: unknown; main?: unknown };
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as typeof manifest;
+  } catch (error) {
+    throw new PluginLoadError(name, `${manifestPath} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const entry = exportedEntry(manifest.exports) ?? (typeof manifest.main === 'string' ? manifest.main : 'index.js');
+  const file = join(folder, entry);
+  if (!existsSync(file)) throw new PluginLoadError(name, `its entry ${file} does not exist: is the plugin built (npm run build)?`);
+  return pathToFileURL(file).href;
+}
+
+function exportedEntry(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (typeof exports !== 'object' || exports === null) return undefined;
+  const root = (exports as Record<string, unknown>)['.'] ?? exports;
+  if (typeof root === 'string') return root;
+  if (typeof root !== 'object' || root === null) return undefined;
+  const conditions = root as Record<string, unknown>;
+  for (const condition of ['import', 'node', 'default']) {
+    const target = conditions[condition];
+    if (typeof target === 'string') return target;
+    const nested = exportedEntry(target);
+    if (nested) return nested;
+  }
+  return undefined;
+}
+
+let peersHookRegistered = false;
+
+/** Lets a linked plugin (`npm link`, `npm install ../dir`) import the host's @updraft/core and inversify. */
+function resolvePeersFromHost(): void {
+  if (peersHookRegistered || typeof register !== 'function') return;
+  peersHookRegistered = true;
+  const hook = new URL('./plugin-peers-hook.js', import.meta.url);
+  // Only where core runs from its built files (a test runner may run this file from source).
+  if (hook.protocol === 'file:' && existsSync(fileURLToPath(hook))) register(hook, { data: { hostURL: import.meta.url } });
 }
