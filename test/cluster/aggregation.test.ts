@@ -1,11 +1,11 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type AuditEvent, type Cluster } from '../harness/cluster.js';
-import { makeAdapterCertificate, type CertificateFiles } from '../harness/cluster-pki.js';
+import type { CertificateFiles } from '../harness/cluster-pki.js';
 import { scratchDir } from '../harness/process.js';
 import { startRedis, type RedisInstance } from '../harness/redis.js';
-import { eventually, httpsGet, kubectl, metricPath, METRICS_API, startServe, type ServeProcess } from '../serve/serve-process.js';
+import { eventually, httpsGet, kubectl, metricPath, METRICS_API, type ServeProcess } from '../serve/serve-process.js';
+import { serveWorkerBehindAggregator } from './worker-adapter.js';
 
 // The seed's walkthrough against the real Kubernetes: kube-apiserver's aggregator proxies
 // external.metrics.k8s.io to `updraft serve --auth=kubernetes` on this machine, which trusts the
@@ -32,30 +32,7 @@ describe('updraft serve behind the real aggregation layer', { timeout: 60_000 },
     dir = await scratchDir('cluster-aggregation');
     [cluster, redis] = await Promise.all([startCluster(), startRedis()]);
     await redis.admin().rpush('jobs', ...Array.from({ length: 7 }, (_, i) => `job-${i}`));
-    const { ca, serving } = await makeAdapterCertificate(join(dir.path, 'tls'), { service: 'updraft', namespace: 'updraft' });
-    adapterCa = ca;
-    await writeFile(
-      join(dir.path, 'worker.yaml'),
-      `apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata:
-  name: worker
-  namespace: default
-spec:
-  scaleTargetRef:
-    name: worker
-  pollingInterval: 1
-  triggers:
-    - type: redis
-      metadata:
-        address: 127.0.0.1:${redis.port}
-        listName: jobs
-        listLength: '5'
-`,
-    );
-    const kubeconfig = await cluster.adapterKubeconfig({ namespace: 'updraft', serviceAccount: 'updraft' });
-    serve = await startServe(['--config', join(dir.path, 'worker.yaml'), '--auth', 'kubernetes', '--kubeconfig', kubeconfig, '--tls-cert', serving.certFile, '--tls-key', serving.keyFile, '--log-level', 'debug']);
-    await cluster.registerAdapter({ url: serve.url, caPem: ca.cert, namespace: 'updraft', service: 'updraft' });
+    ({ serve, ca: adapterCa } = await serveWorkerBehindAggregator(cluster, dir.path, { port: redis.port, listLength: 5 }));
   }, 180_000);
 
   afterAll(async () => {

@@ -1,11 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAdapterCertificate } from '../harness/cluster-pki.js';
-import { scratchDir } from '../harness/process.js';
+import { acceptsConnections, scratchDir } from '../harness/process.js';
 import { CONSTANT_PLUGIN, metricPath, repoRoot, startServe, type ServeProcess } from '../serve/serve-process.js';
 
 // `npm run cluster -- --dir DIR --adapter URL --adapter-ca CA.pem` as a newcomer runs it (the script
@@ -19,17 +18,6 @@ function kubectl(kubeconfig: string, cacheDir: string, args: readonly string[]):
   });
 }
 
-function accepts(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('npm run cluster', { timeout: 60_000 }, () => {
   let dir: Awaited<ReturnType<typeof scratchDir>>;
@@ -109,10 +97,10 @@ spec:
   it('stops kube-controller-manager, kube-apiserver and etcd on SIGTERM and exits 0', async () => {
     const kubeconfig = join(dir.path, 'cluster', 'kubeconfig');
     const server = /server: (\S+)/.exec(await import('node:fs/promises').then((fs) => fs.readFile(kubeconfig, 'utf8')))![1]!;
-    expect(await accepts(server)).toBe(true);
+    expect(await acceptsConnections(server)).toBe(true);
     cluster.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(await accepts(server)).toBe(false);
+    expect(await acceptsConnections(server)).toBe(false);
     const leftovers = await new Promise<string>((resolve) => execFile('pgrep', ['-f', join(dir.path, 'cluster')], (_error, out) => resolve(out.trim())));
     expect(leftovers).toBe('');
   });

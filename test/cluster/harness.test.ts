@@ -1,26 +1,15 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
+import { acceptsConnections } from '../harness/process.js';
 import { eventually } from '../serve/serve-process.js';
 
 // The harness other tests build on: what startCluster promises beyond "the API server answers".
 // A restart of kube-apiserver keeps etcd's data and kube-controller-manager, and ends open watches
 // (what watch-resumption tests need); stop() leaves no process and no scratch folder behind.
 
-function accepts(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Opens a watch on ConfigMaps in default as cluster-admin; resolves `ended` when the server closes it. */
 function watchConfigMaps(cluster: Cluster): Promise<{ ended: Promise<string> }> {
@@ -84,7 +73,7 @@ spec:
   it('stop() ends every component and removes its scratch folder', async () => {
     const { server, dir } = cluster;
     await cluster.stop();
-    expect(await accepts(server)).toBe(false);
+    expect(await acceptsConnections(server)).toBe(false);
     expect(existsSync(dir)).toBe(false);
     const leftovers = await new Promise<string>((resolve) => execFile('pgrep', ['-f', dir], (_error, out) => resolve(out.trim())));
     expect(leftovers).toBe('');

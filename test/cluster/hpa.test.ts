@@ -1,12 +1,10 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HPA_CONTROLLER_CONFIGURATION, getExternalPerPodMetricReplicas } from '@updraft/core';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { makeAdapterCertificate } from '../harness/cluster-pki.js';
 import { scratchDir } from '../harness/process.js';
 import { startRedis, type RedisInstance } from '../harness/redis.js';
-import { eventually, startServe, type ServeProcess } from '../serve/serve-process.js';
+import { eventually, type ServeProcess } from '../serve/serve-process.js';
+import { serveWorkerBehindAggregator } from './worker-adapter.js';
 
 // The real HPA controller scales a Deployment on the metric `updraft serve` gives it through the
 // aggregation layer. There is no kubelet: the Deployment's pods stay Pending. For an External
@@ -57,29 +55,7 @@ describe('the real HPA controller scales a Deployment on Updraft’s metric', { 
   beforeAll(async () => {
     dir = await scratchDir('cluster-hpa');
     [cluster, redis] = await Promise.all([startCluster({ hpaSyncPeriod: '1s', hpaDownscaleStabilization: `${STABILIZATION_SECONDS}s` }), startRedis()]);
-    const { ca, serving } = await makeAdapterCertificate(join(dir.path, 'tls'), { service: 'updraft', namespace: 'updraft' });
-    await writeFile(
-      join(dir.path, 'worker.yaml'),
-      `apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata:
-  name: worker
-  namespace: default
-spec:
-  scaleTargetRef:
-    name: worker
-  pollingInterval: 1
-  triggers:
-    - type: redis
-      metadata:
-        address: 127.0.0.1:${redis.port}
-        listName: jobs
-        listLength: '${TARGET}'
-`,
-    );
-    const kubeconfig = await cluster.adapterKubeconfig({ namespace: 'updraft', serviceAccount: 'updraft' });
-    serve = await startServe(['--config', join(dir.path, 'worker.yaml'), '--auth', 'kubernetes', '--kubeconfig', kubeconfig, '--tls-cert', serving.certFile, '--tls-key', serving.keyFile, '--log-level', 'debug']);
-    await cluster.registerAdapter({ url: serve.url, caPem: ca.cert, namespace: 'updraft', service: 'updraft' });
+    ({ serve } = await serveWorkerBehindAggregator(cluster, dir.path, { port: redis.port, listLength: TARGET }));
     await cluster.waitForAPIService();
     await cluster.apply(`apiVersion: apps/v1
 kind: Deployment
