@@ -109,6 +109,8 @@ export interface Cluster {
   readonly kubeconfig: string;
   /** https://127.0.0.1:<port> */
   readonly server: string;
+  /** etcd's client URL (plain HTTP on loopback), e.g. to compact it so that old watches get 410 Gone. */
+  readonly etcdUrl: string;
   /** All of the control plane's certificates and keys (the CA keys too, to issue more). */
   readonly pki: ClusterPki;
   readonly versions: { readonly kubernetes: string; readonly etcd: string };
@@ -512,6 +514,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       dir,
       kubeconfig,
       server,
+      etcdUrl,
       pki,
       versions: { kubernetes: binaries.kubernetes, etcd: binaries.etcd },
       startMs: Date.now() - started,

@@ -188,8 +188,10 @@ export class KubernetesScaledObjectSource implements ScaledObjectSource {
 
   /** Loads every dirty ScaledObject, until none is left. */
   drain(): Promise<void> {
-    if (!this.listed) return Promise.resolve();
+    if (!this.listed || (this.dirty.size === 0 && !this.processing)) return this.processing ?? Promise.resolve();
     this.processing ??= (async () => {
+      // Yield first: were the body to finish synchronously, its finally would run before the assignment and leave processing set forever.
+      await Promise.resolve();
       try {
         while (this.dirty.size > 0 && !this.stopped) {
           const batch = [...this.dirty];

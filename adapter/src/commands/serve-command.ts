@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Output } from '../output.js';
 import type { LogFormat, LogLevel } from '../serve/logger.js';
+import { CONTROLLER_DEFAULTS } from '../controller/controller-options.js';
 import { LOG_FORMATS, LOG_LEVELS, SERVE_DEFAULTS, type AuthMode, type ServeOptions, type SourceKind } from '../serve/serve-options.js';
 
 function parsePort(value: string): number {
@@ -12,6 +13,19 @@ function parsePort(value: string): number {
 /** Repeatable, and comma-separated (environment variables hold one string). */
 function list(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+/** `--flag=false` and `--flag false` (commander's booleans take no value). */
+function parseBool(value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value.trim())) return true;
+  if (/^(false|0|no)$/i.test(value.trim())) return false;
+  throw new InvalidArgumentError('must be true or false');
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value.trim().replace(/s$/, ''));
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('must be a number of seconds greater than 0, e.g. 15 or 15s');
+  return seconds;
 }
 
 interface ServeFlags {
@@ -35,6 +49,15 @@ interface ServeFlags {
   logLevel: LogLevel;
   logFormat: LogFormat;
   plugin?: string[];
+  controller: boolean;
+  metricsApi: boolean;
+  leaderElect: boolean;
+  leaderElectNamespace?: string;
+  leaderElectId: string;
+  leaderElectLeaseDuration: number;
+  leaderElectRenewDeadline: number;
+  leaderElectRetryPeriod: number;
+  controllerResync: number;
 }
 
 /** Adds `updraft serve` to the program; `setExitCode` receives its exit code. */
@@ -67,11 +90,23 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
     .addOption(option('--metrics-port <port>', 'plain-HTTP port of GET /metrics (Prometheus text)', 'UPDRAFT_METRICS_PORT').default(SERVE_DEFAULTS.metricsPort).argParser(parsePort))
     .addOption(option('--log-level <level>', 'debug logs one line per request', 'UPDRAFT_LOG_LEVEL').choices([...LOG_LEVELS]).default(SERVE_DEFAULTS.logLevel))
     .addOption(option('--log-format <format>', 'auto: JSON lines, readable lines on a terminal', 'UPDRAFT_LOG_FORMAT').choices([...LOG_FORMATS]).default(SERVE_DEFAULTS.logFormat))
+    .addOption(option('--controller <bool>', "with --source kubernetes: run KEDA's operator part (HPAs, scaling 0↔1, status, events), only while holding the leader Lease", 'UPDRAFT_CONTROLLER').default(true).argParser(parseBool))
+    .addOption(option('--metrics-api <bool>', 'serve the external metrics API (every replica serves it from its own engine)', 'UPDRAFT_METRICS_API').default(true).argParser(parseBool))
+    .addOption(option('--leader-elect <bool>', 'elect one controller among the replicas on a coordination.k8s.io Lease (false: this process always runs it)', 'UPDRAFT_LEADER_ELECT').default(CONTROLLER_DEFAULTS.leaderElect).argParser(parseBool))
+    .addOption(option('--leader-elect-namespace <namespace>', "the Lease's namespace (default: the adapter's namespace)", 'UPDRAFT_LEADER_ELECT_NAMESPACE'))
+    .addOption(option('--leader-elect-id <name>', "the Lease's name", 'UPDRAFT_LEADER_ELECT_ID').default(CONTROLLER_DEFAULTS.leaseName))
+    .addOption(option('--leader-elect-lease-duration <seconds>', 'how long a follower waits, after the leader last renewed, before it takes over', 'UPDRAFT_LEADER_ELECT_LEASE_DURATION').default(CONTROLLER_DEFAULTS.leaseDurationSeconds).argParser(parseSeconds))
+    .addOption(option('--leader-elect-renew-deadline <seconds>', 'how long the leader keeps leading without renewing', 'UPDRAFT_LEADER_ELECT_RENEW_DEADLINE').default(CONTROLLER_DEFAULTS.renewDeadlineSeconds).argParser(parseSeconds))
+    .addOption(option('--leader-elect-retry-period <seconds>', 'how often the Lease is renewed or tried', 'UPDRAFT_LEADER_ELECT_RETRY_PERIOD').default(CONTROLLER_DEFAULTS.retryPeriodSeconds).argParser(parseSeconds))
+    .addOption(option('--controller-resync <seconds>', 'every ScaledObject is reconciled again this often (repairs an HPA edited or deleted by hand)', 'UPDRAFT_CONTROLLER_RESYNC').default(CONTROLLER_DEFAULTS.resyncSeconds).argParser(parseSeconds))
     .addOption(pluginOption)
     .action(async (flags: ServeFlags, command: Command) => {
       if (flags.source === 'files' && (!flags.config || flags.config.length === 0)) command.error('error: --config <file-or-dir> is required (or UPDRAFT_CONFIG), unless --source kubernetes', { exitCode: 2 });
       if (flags.source === 'kubernetes' && flags.config?.length) command.error('error: --config reads files; with --source kubernetes ScaledObjects come from the cluster: give one or the other', { exitCode: 2 });
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) command.error('error: --tls-cert and --tls-key go together: give both, or neither', { exitCode: 2 });
+      if (!(flags.leaderElectLeaseDuration > flags.leaderElectRenewDeadline && flags.leaderElectRenewDeadline > flags.leaderElectRetryPeriod)) {
+        command.error('error: --leader-elect-lease-duration must be greater than --leader-elect-renew-deadline, and that greater than --leader-elect-retry-period', { exitCode: 2 });
+      }
       // The server and its libraries load only when `serve` runs.
       const [{ podNamespace }, { serve }] = await Promise.all([import('../serve/start-serve.js'), import('./serve.js')]);
       const options: ServeOptions = {
@@ -95,6 +130,15 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
         logLevel: flags.logLevel,
         logFormat: flags.logFormat,
         plugins: flags.plugin ?? [],
+        controller: flags.controller,
+        metricsApi: flags.metricsApi,
+        controllerOptions: {
+          leaderElect: flags.leaderElect,
+          ...(flags.leaderElectNamespace !== undefined ? { leaseNamespace: flags.leaderElectNamespace } : {}),
+          leaseName: flags.leaderElectId,
+          timing: { leaseDurationMs: flags.leaderElectLeaseDuration * 1000, renewDeadlineMs: flags.leaderElectRenewDeadline * 1000, retryPeriodMs: flags.leaderElectRetryPeriod * 1000 },
+          resyncIntervalMs: flags.controllerResync * 1000,
+        },
         ...(process.env.UPDRAFT_RESCAN_INTERVAL_MS ? { rescanIntervalMs: Number(process.env.UPDRAFT_RESCAN_INTERVAL_MS) } : {}),
       };
       setExitCode(await serve(options, out));

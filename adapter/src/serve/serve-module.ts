@@ -2,6 +2,8 @@ import { ContainerModule } from 'inversify';
 import { ScalerRegistry, ScalingEngine } from '@updraft/core';
 import { bindKubernetesSource } from '../cluster/cluster-source-module.js';
 import type { KubeClient } from '../cluster/kube-client.js';
+import { ControllerContribution } from '../controller/controller-contribution.js';
+import { CONTROLLER_DEFAULTS, ControllerOptions } from '../controller/controller-options.js';
 import { AuthenticationConfigSource } from './auth/authentication-config.js';
 import { AuthenticationContribution } from './auth/authentication-contribution.js';
 import { DelegatingAuthenticator } from './auth/delegating-authenticator.js';
@@ -105,8 +107,23 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
     bind(ServeContribution).toService(EngineContribution);
     bind(ScaledObjectSync).toSelf().inSingletonScope();
     bind(ServeContribution).toService(ScaledObjectSync);
-    bind(ExternalMetricsServer).toSelf().inSingletonScope();
-    bind(ServeContribution).toService(ExternalMetricsServer);
+    // KEDA's operator part: after the sources (it waits for their first lists), stopped before them.
+    if (options.source === 'kubernetes' && options.controller !== false) {
+      bind(ControllerOptions).toConstantValue(
+        options.controllerOptions ?? {
+          leaderElect: CONTROLLER_DEFAULTS.leaderElect,
+          leaseName: CONTROLLER_DEFAULTS.leaseName,
+          timing: { leaseDurationMs: CONTROLLER_DEFAULTS.leaseDurationSeconds * 1000, renewDeadlineMs: CONTROLLER_DEFAULTS.renewDeadlineSeconds * 1000, retryPeriodMs: CONTROLLER_DEFAULTS.retryPeriodSeconds * 1000 },
+          resyncIntervalMs: CONTROLLER_DEFAULTS.resyncSeconds * 1000,
+        },
+      );
+      bind(ControllerContribution).toSelf().inSingletonScope();
+      bind(ServeContribution).toService(ControllerContribution);
+    }
+    if (options.metricsApi !== false) {
+      bind(ExternalMetricsServer).toSelf().inSingletonScope();
+      bind(ServeContribution).toService(ExternalMetricsServer);
+    }
     bind(ServeApplication).toSelf().inSingletonScope();
   });
 }

@@ -1,3 +1,4 @@
+import type { ControllerOptions } from '../controller/controller-options.js';
 import type { LogFormat, LogLevel } from './logger.js';
 
 // Here, not in logger.ts, so that the CLI can list them without loading pino.
@@ -45,6 +46,12 @@ export interface ServeOptions {
   readonly plugins: readonly string[];
   /** How often files (ScaledObjects, certificates, CAs) are checked for changes no watch event reported. Default 15 s. */
   readonly rescanIntervalMs?: number;
+  /** `--controller` (with the Kubernetes source): KEDA's operator part, HPAs, 0↔1, status, events. Default true. */
+  readonly controller?: boolean;
+  /** `--metrics-api`: serve the external metrics API. Default true. */
+  readonly metricsApi?: boolean;
+  /** The controller's leader election and resync (`--leader-elect*`, `--controller-resync`). */
+  readonly controllerOptions?: ControllerOptions;
 }
 
 export const SERVE_DEFAULTS = {

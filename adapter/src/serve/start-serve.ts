@@ -26,7 +26,7 @@ export interface StartServeDependencies {
 
 /** A started `updraft serve`. */
 export interface RunningServer {
-  /** `https://host:port` of the external metrics API. */
+  /** `https://host:port` of the external metrics API; empty with --metrics-api=false. */
   readonly url: string;
   /** `http://host:port/metrics` */
   readonly metricsUrl: string;
@@ -92,13 +92,15 @@ export async function startServe(options: ServeOptions, dependencies: StartServe
     throw error;
   }
 
-  const api = container.get<ExternalMetricsServer>(ExternalMetricsServer).address()!;
+  // --metrics-api=false: no HTTPS server, only the controller (and /metrics).
+  const api = container.isBound(ExternalMetricsServer) ? container.get<ExternalMetricsServer>(ExternalMetricsServer).address() : undefined;
   const metrics = container.get<MetricsEndpoint>(MetricsEndpoint).address()!;
   const engine = container.get<ScalingEngine>(ScalingEngine);
-  const url = `https://${displayHost(options.host)}:${api.port}`;
+  const url = api ? `https://${displayHost(options.host)}:${api.port}` : '';
   const metricsUrl = `http://${displayHost(options.host)}:${metrics.port}/metrics`;
   const generated = container.get<ServingCertificate>(ServingCertificate).generated;
-  logger.info({ url, metricsUrl, auth: options.auth, scaledObjects: engine.list().length }, 'serving the external metrics API');
+  if (api) logger.info({ url, metricsUrl, auth: options.auth, scaledObjects: engine.list().length }, 'serving the external metrics API');
+  else logger.info({ metricsUrl, scaledObjects: engine.list().length }, '--metrics-api=false: not serving the external metrics API');
 
   let stopping: Promise<void> | undefined;
   return {
