@@ -25,6 +25,8 @@ import { ScaledObjectSource } from './sources/scaled-object-source.js';
 import { ScaledObjectSync } from './sources/scaled-object-sync.js';
 import { ServingCertificate } from './tls/serving-certificate.js';
 import { AdmissionWebhook } from '../webhook/admission-webhook.js';
+import { scaleTargetOf, type AdmissionClusterView } from '../webhook/admission-review.js';
+import { ClusterScaledObjects } from '../cluster/cluster-scaled-objects.js';
 import { DEFAULT_CERTIFICATE_POLICY } from '../certs/certificate-plan.js';
 import { apiServiceTarget, kubernetesSecretStore, webhookConfigurationTarget } from '../certs/kubernetes-certificates.js';
 import { SecretServingCertificate } from '../certs/secret-serving-certificate.js';
@@ -117,7 +119,19 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
     }
     bind(ExternalMetricsApi).toSelf().inSingletonScope();
     bind(AdmissionWebhook)
-      .toDynamicValue((context) => new AdmissionWebhook(context.get<ScalerRegistry>(ScalerRegistry), options.serviceNamespace, logger.child({ component: 'webhook' })))
+      .toDynamicValue((context) => {
+        // With the Kubernetes source, the ScaledObjects its informers hold: a second one for a scale target is refused, as KEDA's webhook does.
+        const cluster = options.source === 'kubernetes' ? context.get<ClusterScaledObjects>(ClusterScaledObjects) : undefined;
+        const view: AdmissionClusterView | undefined = cluster && {
+          scaledObjects: (namespace) =>
+            cluster.list().flatMap(({ object }) => {
+              const scaleTarget = object.metadata?.namespace === namespace ? scaleTargetOf(object) : undefined;
+              return scaleTarget ? [{ namespace, name: object.metadata?.name ?? '', scaleTarget }] : [];
+            }),
+          triggerAuthentications: () => [],
+        };
+        return new AdmissionWebhook(context.get<ScalerRegistry>(ScalerRegistry), options.namespace ?? dependencies.kube?.namespace ?? options.serviceNamespace, logger.child({ component: 'webhook' }), () => view);
+      })
       .inSingletonScope();
 
     bind(MetricsEndpoint).toSelf().inSingletonScope();
