@@ -156,6 +156,13 @@ describe('redis under KEDA\'s external trigger', () => {
     expect((error as grpc.ServiceError).details).not.toContain('ext-secret-42');
   });
 
+  it('<x>FromEnv carries the value KEDA resolved from the scale target (KEDA sends the value under the same key)', async () => {
+    const so = ref('worker', { scalerType: 'redis', address: secured.address, listName: 'ext:secured', passwordFromEnv: 'ext-secret-42' });
+    expect(await call((cb) => client.GetMetrics({ scaledObjectRef: so, metricName: 'redis-ext-secured' }, cb))).toEqual({
+      metricValues: [{ metricName: 'redis-ext-secured', metricValue: 2, metricValueFloat: 2 }],
+    });
+  });
+
   it('StreamIsActive sends the activity at once, then each change the background polls see', async () => {
     const admin = redis.admin();
     await admin.del('ext:stream');

@@ -25,7 +25,13 @@ export async function externalScaler(options: ExternalScalerCommandOptions, out:
   for (const d of diagnostics) out.stderr(formatDiagnostic(d));
   if (diagnostics.some((d) => d.severity === 'error')) return 1;
 
-  const server = await startExternalScalerServer({ registry, config: files.sources, host: options.host, port: options.port, pollingIntervalSeconds: options.pollingIntervalSeconds });
+  let server: ExternalScalerServer;
+  try {
+    server = await startExternalScalerServer({ registry, config: files.sources, host: options.host, port: options.port, pollingIntervalSeconds: options.pollingIntervalSeconds });
+  } catch (error) {
+    out.stderr(`updraft external-scaler: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+    return 1;
+  }
   out.stdout(
     `updraft external-scaler: serving externalscaler.ExternalScaler on ${options.host}:${server.port} (plaintext) with ${loaded.triggerAuthentications.length} TriggerAuthentications; trigger types: ${registry.types().join(', ')}`,
   );
