@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerServeCommand } from './commands/serve-command.js';
+import { registerInstallCommand } from './install/install-command.js';
 import { processOutput, type Output } from './output.js';
 
 // Each command's code (and core, the scalers, the server) is imported when that command runs, so
@@ -84,6 +85,8 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     });
 
   registerServeCommand(program, pluginOption(), out, (code) => (exitCode = code));
+
+  registerInstallCommand(program, out, (code) => (exitCode = code));
 
   program
     .command('external-scaler')
