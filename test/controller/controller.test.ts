@@ -1,9 +1,12 @@
 import { readdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { makeAdapterCertificate } from '../harness/cluster-pki.js';
 import { scratchDir } from '../harness/process.js';
+import { startPrometheus, type PrometheusServer } from '../harness/prometheus.js';
 import { startRedis, type RedisInstance } from '../harness/redis.js';
 import { eventually, httpsGet, metricPath, repoRoot, startServe, type ServeProcess } from '../serve/serve-process.js';
 
@@ -26,6 +29,10 @@ interface ScaledObject {
 describe('the controller on the real control plane', { timeout: 300_000 }, () => {
   let cluster: Cluster;
   let redis: RedisInstance;
+  // A live exporter scraped every second by a real Prometheus: its number drives the second workload.
+  let exporter: Server;
+  let prometheus: PrometheusServer;
+  let rendersWaiting = 0;
   let dir: Awaited<ReturnType<typeof scratchDir>>;
   const serves: ServeProcess[] = [];
   let caPem: string;
@@ -55,7 +62,16 @@ describe('the controller on the real control plane', { timeout: 300_000 }, () =>
 
   beforeAll(async () => {
     dir = await scratchDir('controller');
-    [cluster, redis] = await Promise.all([startCluster({ hpaSyncPeriod: '1s', hpaDownscaleStabilization: '5s' }), startRedis()]);
+    exporter = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      response.end(`# TYPE renders_waiting gauge\nrenders_waiting{pool="render"} ${rendersWaiting}\n`);
+    });
+    await new Promise<void>((resolve) => exporter.listen(0, '127.0.0.1', resolve));
+    [cluster, redis, prometheus] = await Promise.all([
+      startCluster({ hpaSyncPeriod: '1s', hpaDownscaleStabilization: '5s' }),
+      startRedis(),
+      startPrometheus({ scrapeTargets: [`127.0.0.1:${(exporter.address() as AddressInfo).port}`], scrapeInterval: '1s' }),
+    ]);
     const certificate = await makeAdapterCertificate(join(dir.path, 'tls'), { service: 'updraft', namespace: 'updraft' });
     caPem = certificate.ca.cert;
     tls = certificate.serving;
@@ -89,7 +105,9 @@ spec:
     console.log(`controller measurements: ${JSON.stringify(measured)}`);
     if (process.env.CONTROLLER_TEST_LOGS) for (const serve of serves) console.log(serve.logs().filter((l) => l.msg !== 'request').map((l) => JSON.stringify(l)).join('\n'));
     await Promise.all(serves.map((serve) => serve.stop()));
-    await Promise.all([cluster?.stop(), redis?.stop()]);
+    await Promise.all([cluster?.stop(), redis?.stop(), prometheus?.stop()]);
+    exporter?.closeAllConnections();
+    await new Promise((resolve) => exporter?.close(resolve));
     await dir?.dispose();
   }, 60_000);
 
@@ -177,6 +195,47 @@ spec:
     expect(table).toMatch(/^worker\s+apps\/v1\.Deployment\s+worker\s+0\s+10\s+True\s+True\s/m);
   });
 
+  it('a Prometheus query drives a second Deployment 1→N through the real HPA, and back', async () => {
+    await cluster.apply(`apiVersion: apps/v1
+kind: Deployment
+metadata: { name: renderer, namespace: ${NS} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: renderer } }
+  template:
+    metadata: { labels: { app: renderer } }
+    spec:
+      containers:
+        - { name: renderer, image: registry.k8s.io/pause:3.10 }
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: { name: renderer, namespace: ${NS} }
+spec:
+  scaleTargetRef: { name: renderer }
+  pollingInterval: 1
+  minReplicaCount: 1
+  maxReplicaCount: 6
+  triggers:
+    - type: prometheus
+      metadata:
+        serverAddress: ${prometheus.url}
+        query: sum(renders_waiting{pool="render"})
+        threshold: '4'
+`);
+    const created = await eventually('the renderer HPA', () => hpa('keda-hpa-renderer'), 30_000);
+    expect(created.spec.metrics).toEqual([{ type: 'External', external: { metric: { name: 's0-prometheus', selector: { matchLabels: { 'scaledobject.keda.sh/name': 'renderer' } } }, target: { type: 'AverageValue', averageValue: '4' } } }]);
+    const rendererReplicas = async () => (await get<{ spec: { replicas: number } }>(`/apis/apps/v1/namespaces/${NS}/deployments/renderer`))!.spec.replicas;
+    // 18 waiting at 4 per replica: ceil(18 / 4) = 5.
+    rendersWaiting = 18;
+    await eventually('5 renderers (the HPA)', async () => ((await rendererReplicas()) === 5 ? true : undefined), 60_000);
+    rendersWaiting = 0;
+    // minReplicaCount 1: after the downscale stabilization (5 s here) the HPA goes back to 1, never 0.
+    await eventually('1 renderer', async () => ((await rendererReplicas()) === 1 ? true : undefined), 60_000);
+    await kubectl('delete', 'so', 'renderer', '-n', NS);
+    await eventually('the renderer HPA deleted', async () => ((await hpa('keda-hpa-renderer')) === undefined ? true : undefined), 30_000);
+  });
+
   it('pauses: paused-replicas deletes the HPA and pins the replicas; paused-scale-in disables the HPA’s scale-down', async () => {
     await kubectl('annotate', 'so', 'worker', '-n', NS, 'autoscaling.keda.sh/paused-replicas=2');
     await eventually('the HPA deleted', async () => ((await hpa()) === undefined ? true : undefined), 30_000);
@@ -204,6 +263,17 @@ spec:
     await kubectl('patch', 'so', 'worker', '-n', NS, '--type=json', '-p', '[{"op":"replace","path":"/spec/triggers/0/metadata/listLength","value":"4"}]');
     await eventually('Ready True', async () => ((await condition('Ready'))?.status === 'True' ? true : undefined), 30_000);
     await eventually('HPA target 4', async () => (JSON.stringify((await hpa())?.spec.metrics).includes('"averageValue":"4"') ? true : undefined), 30_000);
+  });
+
+  it('rides out an apiserver restart: its watches resume, an edit made right after is applied, and there is still one HPA', async () => {
+    await cluster.restartApiServer({ downMs: 3_000 });
+    await kubectl('patch', 'so', 'worker', '-n', NS, '--type=json', '-p', '[{"op":"replace","path":"/spec/triggers/0/metadata/listLength","value":"6"}]');
+    await eventually('HPA target 6', async () => (JSON.stringify((await hpa())?.spec.metrics).includes('"averageValue":"6"') ? true : undefined), 60_000);
+    const owned = JSON.parse(await kubectl('get', 'hpa', '-n', NS, '-l', 'scaledobject.keda.sh/name=worker', '-o', 'json')) as { items: Hpa[] };
+    expect(owned.items.map((item) => item.metadata.name)).toEqual(['keda-hpa-worker']);
+    await eventually('Ready True', async () => ((await condition('Ready'))?.status === 'True' ? true : undefined), 30_000);
+    // The leader kept its Lease through the restart, or took it back: someone leads.
+    await eventually('a leader', async () => ((await leaseHolder()) ? true : undefined), 30_000);
   });
 
   it('fails over: the leader killed, the other takes over within the lease duration, reads never fail on either', async () => {
