@@ -89,7 +89,7 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
     .addOption(option('--cert-webhook <name>', "with --cert-secret: the ValidatingWebhookConfiguration whose caBundle gets the CA ('' for none)", 'UPDRAFT_CERT_WEBHOOK').default('updraft-admission'))
     .addOption(option('--cert-serving-validity <seconds>', 'with --cert-secret: how long a serving certificate is valid; renewed when a third is left (default 90 days)', 'UPDRAFT_CERT_SERVING_VALIDITY').argParser(parseSeconds))
     .addOption(option('--service <name>', 'the Service in front of the adapter: a generated certificate is valid for <service>.<namespace>.svc', 'UPDRAFT_SERVICE').default(SERVE_DEFAULTS.service))
-    .addOption(option('--service-namespace <namespace>', "the Service's namespace (default: the pod's namespace, else default)", 'UPDRAFT_SERVICE_NAMESPACE'))
+    .addOption(option('--service-namespace <namespace>', "the Service's namespace (default: the pod's namespace, else --namespace, else default)", 'UPDRAFT_SERVICE_NAMESPACE'))
     .addOption(option('--auth <mode>', 'kubernetes: authenticate and authorize as an aggregated API server (front-proxy certificates, TokenReview, SubjectAccessReview); none: serve anyone', 'UPDRAFT_AUTH').choices(['kubernetes', 'none']).default(SERVE_DEFAULTS.auth))
     .addOption(option('--kubeconfig <file>', 'the Kubernetes API to delegate to (default: the pod\'s service account, else $KUBECONFIG)', 'UPDRAFT_KUBECONFIG'))
     .addOption(option('--requestheader-client-ca-file <file>', 'the front-proxy CA (instead of the kube-system/extension-apiserver-authentication ConfigMap)', 'UPDRAFT_REQUESTHEADER_CLIENT_CA_FILE'))
@@ -131,7 +131,7 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
         ...(flags.certSecret ? { certSecret: flags.certSecret, caBundleApiService: flags.certApiservice, caBundleWebhook: flags.certWebhook } : {}),
         ...(flags.certServingValidity !== undefined ? { certServingValiditySeconds: flags.certServingValidity } : {}),
         service: flags.service,
-        serviceNamespace: flags.serviceNamespace ?? podNamespace() ?? 'default',
+        serviceNamespace: flags.serviceNamespace ?? podNamespace() ?? flags.namespace ?? 'default',
         auth: flags.auth,
         ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
         ...(flags.requestheaderClientCaFile !== undefined ? { requestHeaderClientCAFile: flags.requestheaderClientCaFile } : {}),
