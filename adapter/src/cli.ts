@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerServeCommand } from './commands/serve-command.js';
+import { registerInstallCommand } from './install/install-command.js';
 import { processOutput, type Output } from './output.js';
 
 // Each command's code (and core, the scalers, the server) is imported when that command runs, so
@@ -20,6 +21,18 @@ function parseReplicas(value: string): number {
   const replicas = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(replicas)) throw new InvalidArgumentError('must be a whole number of replicas, 0 or more');
   return replicas;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535) throw new InvalidArgumentError('must be a port number, 0 to 65535 (0: any free port)');
+  return port;
+}
+
+function parsePositive(value: string): number {
+  const seconds = Number(value.trim().replace(/s$/, ''));
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('must be a number of seconds greater than 0, e.g. 15 or 15s');
+  return seconds;
 }
 
 /** Runs the `updraft` command line and resolves to its exit code. Never throws. */
@@ -72,6 +85,28 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     });
 
   registerServeCommand(program, pluginOption(), out, (code) => (exitCode = code));
+
+  registerInstallCommand(program, out, (code) => (exitCode = code));
+
+  program
+    .command('external-scaler')
+    .description(
+      "Serve KEDA's external scaler gRPC protocol (externalscaler.proto), so that a KEDA ScaledObject's `type: external` trigger runs any Updraft scaler. " +
+        'The trigger\'s metadata names the Updraft trigger type in `scalerType` and holds that trigger\'s metadata; `authenticationRef` (or `clusterAuthenticationRef`) ' +
+        'names a TriggerAuthentication in --config. See the adapter README.',
+    )
+    .option('--config <file-or-dir...>', 'TriggerAuthentications, ClusterTriggerAuthentications, Secrets and ConfigMaps the triggers use (YAML or JSON files or folders)', [])
+    .option('--host <address>', 'the address to listen on', '0.0.0.0')
+    .option('--port <n>', 'the port to listen on (0: any free port)', parsePort, 9090)
+    .option('--polling-interval <seconds>', 'how often each trigger is read in the background; StreamIsActive reports changes found by these reads', parsePositive, 30)
+    .addOption(pluginOption())
+    .action(async (options: { config: string[]; host: string; port: number; pollingInterval: number; plugin?: string[] }) => {
+      const { externalScaler } = await import('./external-scaler/command.js');
+      exitCode = await externalScaler(
+        { config: options.config, host: options.host, port: options.port, plugins: options.plugin ?? [], pollingIntervalSeconds: options.pollingInterval },
+        out,
+      );
+    });
 
   program
     .command('schema')

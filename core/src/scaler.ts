@@ -1,3 +1,5 @@
+import type { PodIdentity } from './metadata/declaration.js';
+
 /** The HPA target type of an External metric. KEDA rejects `Utilization` for external metrics. */
 export type MetricType = 'AverageValue' | 'Value';
 
@@ -37,6 +39,8 @@ export interface ScalerConfig<M> {
   readonly metricType: MetricType;
   readonly useCachedMetrics: boolean;
   readonly scaledObject: { readonly namespace: string; readonly name: string };
+  /** The TriggerAuthentication's `podIdentity`, when it names a provider other than `none`. */
+  readonly podIdentity?: PodIdentity;
 }
 
 /** One live instance per trigger. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { AwsClients } from '@updraft/aws-common';
-import { BackendCalls, coreModule, ScalerRegistry, type MetricsAndActivity, type MetricType, type Scaler } from '@updraft/core';
+import { BackendCalls, coreModule, ScalerRegistry, type MetricsAndActivity, type MetricType, type PodIdentity, type Scaler } from '@updraft/core';
 import awsCloudwatchScalerModule from '@updraft/scaler-aws-cloudwatch';
 import awsSqsQueueScalerModule from '@updraft/scaler-aws-sqs-queue';
 import { Container } from 'inversify';
@@ -11,6 +11,8 @@ export interface TriggerInput {
   readonly authParams?: Record<string, string>;
   readonly resolvedEnv?: Record<string, string>;
   readonly metricType?: MetricType;
+  /** The TriggerAuthentication's podIdentity. */
+  readonly podIdentity?: PodIdentity;
 }
 
 /**
@@ -28,7 +30,8 @@ export function awsContainer() {
 
   const create = (type: 'aws-sqs-queue' | 'aws-cloudwatch', input: TriggerInput): Scaler => {
     const factory = registry.get(type);
-    const parsed = factory.metadata.parse({ triggerMetadata: input.metadata, authParams: input.authParams ?? {}, resolvedEnv: input.resolvedEnv ?? {} }, { triggerType: type });
+    const podIdentity = input.podIdentity ? { podIdentity: input.podIdentity } : {};
+    const parsed = factory.metadata.parse({ triggerMetadata: input.metadata, authParams: input.authParams ?? {}, resolvedEnv: input.resolvedEnv ?? {}, ...podIdentity }, { triggerType: type });
     const errors = parsed.problems.filter((problem) => problem.severity === 'error');
     if (!parsed.metadata || errors.length > 0) throw new Error(`${type} metadata does not parse: ${JSON.stringify(parsed.problems)}`);
     const scaler = factory.create({
@@ -38,6 +41,7 @@ export function awsContainer() {
       metricType: input.metricType ?? 'AverageValue',
       useCachedMetrics: false,
       scaledObject: { namespace: 'default', name: 'worker' },
+      ...podIdentity,
     });
     scalers.push(scaler);
     return scaler;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSqs, type SqsServer } from '../harness/sqs.js';
 import { awsContainer, failureOf, read, valueOf, withEnv } from './helpers.js';
@@ -204,6 +207,96 @@ describe('credentials', () => {
       expect(failure.message).toMatch(/^aws-sqs GetQueueAttributes for queue orders failed: AccessDenied \(HTTP 403\): assuming role arn:aws:iam::123456789012:role\/queue-reader \(sts AssumeRole\) failed: User: arn:aws:iam::000000000000:user\/AKIAOPERATORKEY00001 is not authorized to perform: sts:AssumeRole/);
       expect(server.calls('GetQueueAttributes')).toBe(0);
     });
+  });
+});
+
+describe('podIdentity.provider aws: the adapter\'s own identity, from IRSA\'s web identity token', () => {
+  // What EKS's pod identity webhook gives the adapter's pod: a projected token file and the role it
+  // may assume with it. The default chain reads both and calls STS AssumeRoleWithWebIdentity.
+  const ADAPTER_ROLE = 'arn:aws:iam::123456789012:role/updraft-adapter';
+  const TENANT_ROLE = 'arn:aws:iam::123456789012:role/tenant-reader';
+  const CHAINED_ROLE = 'arn:aws:iam::123456789012:role/chained-reader';
+  const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.irsa-test-token.signature';
+  let restore: () => void;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'updraft-irsa-'));
+    writeFileSync(join(dir, 'token'), TOKEN);
+    server.keys.addWebIdentityToken(TOKEN, 'system:serviceaccount:updraft:updraft');
+    server.keys.addRole({ roleArn: ADAPTER_ROLE, trustsWebIdentity: true });
+    server.keys.addRole({ roleArn: TENANT_ROLE, trustsWebIdentity: true });
+    server.keys.addRole({ roleArn: CHAINED_ROLE, externalId: 'chained-id' });
+    restore = withEnv({
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_WEB_IDENTITY_TOKEN_FILE: join(dir, 'token'),
+      AWS_ROLE_ARN: ADAPTER_ROLE,
+      AWS_ENDPOINT_URL_STS: server.endpoint,
+    });
+  });
+  afterAll(() => {
+    restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function podIdentityTrigger(podIdentity: { provider: string; roleArn?: string; externalID?: string }, authParams: Record<string, string> = {}) {
+    env ??= awsContainer();
+    return env.sqs({ metadata: { queueURL: ordersUrl, awsRegion: server.region, awsEndpoint: server.endpoint }, authParams, podIdentity });
+  }
+
+  it('KEDA\'s documented TriggerAuthentication (provider aws, nothing else) reads with the adapter\'s role', async () => {
+    env = awsContainer();
+    const before = server.keys.assumed.length;
+    expect(await valueOf(podIdentityTrigger({ provider: 'aws' }))).toBe(3);
+    const assumed = server.keys.assumed.slice(before);
+    expect(assumed).toEqual([{ roleArn: ADAPTER_ROLE, externalId: undefined, sessionName: expect.any(String), signedBy: 'web-identity:system:serviceaccount:updraft:updraft', accessKeyId: expect.stringMatching(/^ASIA/) }]);
+    expect(server.signers('GetQueueAttributes')).toEqual([assumed[0]!.accessKeyId]);
+  });
+
+  it('podIdentity.roleArn that trusts the token: AssumeRoleWithWebIdentity straight to it, as KEDA tries first', async () => {
+    env = awsContainer();
+    const before = server.keys.assumed.length;
+    expect(await valueOf(podIdentityTrigger({ provider: 'aws', roleArn: TENANT_ROLE }))).toBe(3);
+    const assumed = server.keys.assumed.slice(before);
+    expect(assumed).toEqual([{ roleArn: TENANT_ROLE, externalId: undefined, sessionName: 'updraft', signedBy: 'web-identity:system:serviceaccount:updraft:updraft', accessKeyId: expect.stringMatching(/^ASIA/) }]);
+    expect(server.signers('GetQueueAttributes')).toEqual([assumed[0]!.accessKeyId]);
+    expect(env.calls.count('aws-sts', 'AssumeRoleWithWebIdentity')).toBe(1);
+  });
+
+  it('podIdentity.roleArn that does not trust the token: AssumeRole with externalID, signed by the adapter\'s own role', async () => {
+    env = awsContainer();
+    const before = server.keys.assumed.length;
+    expect(await valueOf(podIdentityTrigger({ provider: 'aws', roleArn: CHAINED_ROLE, externalID: 'chained-id' }))).toBe(3);
+    const assumed = server.keys.assumed.slice(before);
+    // the default chain's AssumeRoleWithWebIdentity for the adapter's role, then AssumeRole signed with those keys
+    expect(assumed.map((entry) => [entry.roleArn, entry.externalId])).toEqual([
+      [ADAPTER_ROLE, undefined],
+      [CHAINED_ROLE, 'chained-id'],
+    ]);
+    expect(assumed[1]!.signedBy).toBe(assumed[0]!.accessKeyId);
+    expect(server.signers('GetQueueAttributes')).toEqual([assumed[1]!.accessKeyId]);
+  });
+
+  it('static keys in the TriggerAuthentication are ignored: the pod identity signs', async () => {
+    env = awsContainer();
+    expect(await valueOf(podIdentityTrigger({ provider: 'aws' }, KEY))).toBe(3);
+    expect(server.signers('GetQueueAttributes')).not.toContain(KEY.awsAccessKeyID);
+  });
+
+  it('a token STS refuses is an auth error that says so, never 0', async () => {
+    env = awsContainer();
+    writeFileSync(join(dir, 'token'), 'not-a-token-sts-knows');
+    try {
+      const failure = await failureOf(podIdentityTrigger({ provider: 'aws' }));
+      expect(failure.kind).toBe('auth');
+      expect(failure.message).toContain('gave no credentials: The web identity token that was passed could not be validated by AWS.');
+      expect(failure.message).not.toContain('not-a-token-sts-knows');
+    } finally {
+      writeFileSync(join(dir, 'token'), TOKEN);
+    }
   });
 });
 

@@ -45,7 +45,7 @@ describe('--plugin while developing a plugin', () => {
   it('accepts the package folder itself', async () => {
     const result = await run(['validate', '--plugin', '../plugin', '../so.yaml'], join(root, 'app'));
     expect(result.stderr).toBe('');
-    expect(result.stdout.trim()).toBe('ok: 1 ScaledObjects, 0 TriggerAuthentications');
+    expect(result.stdout.trim()).toBe('ok: 1 ScaledObject, 0 TriggerAuthentications');
     expect(result.code).toBe(0);
   }, 120_000);
 

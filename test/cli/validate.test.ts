@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lines, repoRoot, runUpdraft } from './run-updraft.js';
 
@@ -26,6 +29,50 @@ describe('updraft validate', () => {
     expect(code).toBe(1);
   });
 
+  it('passes KEDA\'s documented AWS pod identity example (podIdentity.provider aws, no identityOwner in the trigger)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'updraft-pod-identity-'));
+    try {
+      // keda.sh/docs/latest/scalers/aws-sqs/ "Example: Scaled Object with AWS Pod Identity", unchanged.
+      writeFileSync(
+        join(dir, 'sqs.yaml'),
+        [
+          'apiVersion: keda.sh/v1alpha1',
+          'kind: TriggerAuthentication',
+          'metadata:',
+          '  name: keda-trigger-auth-aws-credentials',
+          '  namespace: keda-test',
+          'spec:',
+          '  podIdentity:',
+          '    provider: aws',
+          '---',
+          'apiVersion: keda.sh/v1alpha1',
+          'kind: ScaledObject',
+          'metadata:',
+          '  name: aws-sqs-queue-scaledobject',
+          '  namespace: keda-test',
+          'spec:',
+          '  scaleTargetRef:',
+          '    name: nginx-deployment',
+          '  triggers:',
+          '  - type: aws-sqs-queue',
+          '    authenticationRef:',
+          '      name: keda-trigger-auth-aws-credentials',
+          '    metadata:',
+          '      queueURL: myQueue',
+          '      queueLength: "5"',
+          '      awsRegion: "eu-west-1"',
+          '',
+        ].join('\n'),
+      );
+      const { code, stdout, stderr } = await runUpdraft(['validate', dir]);
+      expect(stderr).toBe('');
+      expect(lines(stdout)).toEqual(['ok: 1 ScaledObject, 1 TriggerAuthentication']);
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names each odd input on a line of its own and never prints a stack trace', async () => {
     const { code, stdout, stderr } = await runUpdraft(['validate', 'test/fixtures/odd', 'no/such/file.yaml']);
     const out = lines(stdout);
@@ -51,11 +98,11 @@ describe('updraft validate', () => {
 
     const withFlag = await runUpdraft(['validate', '--plugin', '@updraft-fixtures/scaler-constant', 'test/fixtures/plugin-usage']);
     expect(withFlag.stderr).toBe('');
-    expect(lines(withFlag.stdout)).toEqual(['ok: 1 ScaledObjects, 0 TriggerAuthentications']);
+    expect(lines(withFlag.stdout)).toEqual(['ok: 1 ScaledObject, 0 TriggerAuthentications']);
     expect(withFlag.code).toBe(0);
 
     const withEnv = await runUpdraft(['validate', 'test/fixtures/plugin-usage'], { UPDRAFT_PLUGINS: '@updraft-fixtures/scaler-constant' });
-    expect(lines(withEnv.stdout)).toEqual(['ok: 1 ScaledObjects, 0 TriggerAuthentications']);
+    expect(lines(withEnv.stdout)).toEqual(['ok: 1 ScaledObject, 0 TriggerAuthentications']);
   });
 
   it('refuses a plugin that is not installed, or not a ContainerModule, in one line and exit 2', async () => {

@@ -206,6 +206,17 @@ spec:
     await eventually('HPA target 4', async () => (JSON.stringify((await hpa())?.spec.metrics).includes('"averageValue":"4"') ? true : undefined), 30_000);
   });
 
+  it('rides out an apiserver restart: its watches resume, an edit made right after is applied, and there is still one HPA', async () => {
+    await cluster.restartApiServer({ downMs: 3_000 });
+    await kubectl('patch', 'so', 'worker', '-n', NS, '--type=json', '-p', '[{"op":"replace","path":"/spec/triggers/0/metadata/listLength","value":"6"}]');
+    await eventually('HPA target 6', async () => (JSON.stringify((await hpa())?.spec.metrics).includes('"averageValue":"6"') ? true : undefined), 60_000);
+    const owned = JSON.parse(await kubectl('get', 'hpa', '-n', NS, '-l', 'scaledobject.keda.sh/name=worker', '-o', 'json')) as { items: Hpa[] };
+    expect(owned.items.map((item) => item.metadata.name)).toEqual(['keda-hpa-worker']);
+    await eventually('Ready True', async () => ((await condition('Ready'))?.status === 'True' ? true : undefined), 30_000);
+    // The leader kept its Lease through the restart, or took it back: someone leads.
+    await eventually('a leader', async () => ((await leaseHolder()) ? true : undefined), 30_000);
+  });
+
   it('fails over: the leader killed, the other takes over within the lease duration, reads never fail on either', async () => {
     const first = serves[0]!;
     const firstId = await identityOf(first);

@@ -23,6 +23,8 @@ export interface AwsRole {
   readonly roleArn: string;
   /** When set, AssumeRole must pass exactly this ExternalId. */
   readonly externalId?: string;
+  /** Whether the role's trust policy accepts the cluster's web identity tokens (AssumeRoleWithWebIdentity); default false. */
+  readonly trustsWebIdentity?: boolean;
 }
 
 /** An issued AssumeRole, for assertions. */
@@ -30,6 +32,7 @@ export interface AssumedRole {
   readonly roleArn: string;
   readonly externalId: string | undefined;
   readonly sessionName: string;
+  /** The access key that signed AssumeRole, or `web-identity:<subject>` for AssumeRoleWithWebIdentity. */
   readonly signedBy: string;
   readonly accessKeyId: string;
 }
@@ -38,7 +41,17 @@ export interface AssumedRole {
 export class AwsKeyTable {
   private readonly keys = new Map<string, AwsKey>();
   private readonly roles = new Map<string, AwsRole>();
+  private readonly webIdentityTokens = new Map<string, string>();
   readonly assumed: AssumedRole[] = [];
+
+  /** A web identity token (as a projected ServiceAccount token file holds it) and the subject it names. */
+  addWebIdentityToken(token: string, subject: string): void {
+    this.webIdentityTokens.set(token, subject);
+  }
+
+  webIdentitySubject(token: string): string | undefined {
+    return this.webIdentityTokens.get(token);
+  }
 
   addKey(key: Omit<AwsKey, 'arn' | 'accountId'> & { accountId?: string; arn?: string }): AwsKey {
     const accountId = key.accountId ?? '000000000000';
@@ -186,12 +199,33 @@ export function stsError(status: number, code: string, message: string): StsAnsw
  */
 export function answerAssumeRole(form: URLSearchParams, caller: AwsKey, keys: AwsKeyTable): StsAnswer {
   const roleArn = form.get('RoleArn') ?? '';
-  const sessionName = form.get('RoleSessionName') ?? '';
   const externalId = form.get('ExternalId') ?? undefined;
   const role = keys.role(roleArn);
   if (!role || (role.externalId !== undefined && role.externalId !== externalId)) {
     return stsError(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   }
+  return issueRoleCredentials('AssumeRole', form, externalId, caller.accessKeyId, keys);
+}
+
+/**
+ * STS `AssumeRoleWithWebIdentity`, which is not signed: the web identity token (IRSA's projected
+ * ServiceAccount token) is the proof. The token must be one the table knows, and the role must trust
+ * web identities.
+ */
+export function answerAssumeRoleWithWebIdentity(form: URLSearchParams, keys: AwsKeyTable): StsAnswer {
+  const roleArn = form.get('RoleArn') ?? '';
+  const subject = keys.webIdentitySubject((form.get('WebIdentityToken') ?? '').trim());
+  if (subject === undefined) return stsError(400, 'InvalidIdentityToken', 'The web identity token that was passed could not be validated by AWS.');
+  if (!keys.role(roleArn)?.trustsWebIdentity) {
+    return stsError(403, 'AccessDenied', `Not authorized to perform sts:AssumeRoleWithWebIdentity on resource: ${roleArn}`);
+  }
+  return issueRoleCredentials('AssumeRoleWithWebIdentity', form, undefined, `web-identity:${subject}`, keys, subject);
+}
+
+/** Temporary keys for an assumed role, valid with their session token, in the role's account. */
+function issueRoleCredentials(action: 'AssumeRole' | 'AssumeRoleWithWebIdentity', form: URLSearchParams, externalId: string | undefined, signedBy: string, keys: AwsKeyTable, subject?: string): StsAnswer {
+  const roleArn = form.get('RoleArn') ?? '';
+  const sessionName = form.get('RoleSessionName') ?? '';
   const accountId = /^arn:aws:iam::(\d{12}):role\//.exec(roleArn)?.[1] ?? '000000000000';
   const roleName = roleArn.split('/').pop() ?? 'role';
   const issued = keys.addKey({
@@ -201,16 +235,17 @@ export function answerAssumeRole(form: URLSearchParams, caller: AwsKey, keys: Aw
     accountId,
     arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
   });
-  keys.assumed.push({ roleArn, externalId, sessionName, signedBy: caller.accessKeyId, accessKeyId: issued.accessKeyId });
+  keys.assumed.push({ roleArn, externalId, sessionName, signedBy, accessKeyId: issued.accessKeyId });
   const expiration = new Date(Date.now() + 3600_000).toISOString();
   return {
     status: 200,
     body: [
-      `<AssumeRoleResponse xmlns="${STS_XMLNS}"><AssumeRoleResult>`,
+      `<${action}Response xmlns="${STS_XMLNS}"><${action}Result>`,
       `<Credentials><AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${xmlEscape(issued.secretAccessKey)}</SecretAccessKey>`,
       `<SessionToken>${xmlEscape(issued.sessionToken!)}</SessionToken><Expiration>${expiration}</Expiration></Credentials>`,
+      subject === undefined ? '' : `<SubjectFromWebIdentityToken>${xmlEscape(subject)}</SubjectFromWebIdentityToken>`,
       `<AssumedRoleUser><AssumedRoleId>AROA${randomBytes(8).toString('hex').toUpperCase()}:${xmlEscape(sessionName)}</AssumedRoleId><Arn>${xmlEscape(issued.arn)}</Arn></AssumedRoleUser>`,
-      `</AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+      `</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
     ].join(''),
   };
 }

@@ -2,12 +2,12 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { answerAssumeRole, AwsKeyTable, readBody, stsError, verifySigV4, type AwsKey } from './aws-auth.js';
+import { answerAssumeRole, answerAssumeRoleWithWebIdentity, AwsKeyTable, readBody, stsError, verifySigV4, type AwsKey } from './aws-auth.js';
 
 /**
  * fauxqs 1.9.2, in process, on 127.0.0.1, behind a small front that adds what fauxqs leaves out:
  * it checks SigV4 signatures against a key table (fauxqs accepts any credentials), answers STS
- * AssumeRole (fauxqs's STS answers only GetCallerIdentity), counts calls per action, and can hold
+ * AssumeRole and AssumeRoleWithWebIdentity (fauxqs's STS answers only GetCallerIdentity), counts calls per action, and can hold
  * back or fail the next calls of an action. Everything else is fauxqs's own answer.
  *
  * fauxqs finds a queue only by the exact QueueUrl it returned, and it moves delayed messages to
@@ -96,6 +96,10 @@ export async function startSqs(options: { region?: string } = {}): Promise<SqsSe
       const action = form?.get('Action') ?? (typeof target === 'string' ? target.replace(/^AmazonSQS\./, '') : 'unknown');
       counts.set(action, (counts.get(action) ?? 0) + 1);
 
+      if (form?.get('Action') === 'AssumeRoleWithWebIdentity') {
+        const answer = answerAssumeRoleWithWebIdentity(form, keys);
+        return sendXml(res, answer.status, answer.body);
+      }
       const auth = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers }, body, keys);
       if (!auth.ok) {
         if (form) return sendXml(res, auth.status, stsError(auth.status, auth.code, auth.message).body);

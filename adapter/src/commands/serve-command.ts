@@ -38,6 +38,10 @@ interface ServeFlags {
   port: number;
   tlsCert?: string;
   tlsKey?: string;
+  certSecret?: string;
+  certApiservice: string;
+  certWebhook: string;
+  certServingValidity?: number;
   service: string;
   serviceNamespace?: string;
   auth: AuthMode;
@@ -80,6 +84,10 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
     .addOption(option('--port <port>', 'the HTTPS port of the external metrics API', 'UPDRAFT_PORT').default(SERVE_DEFAULTS.port).argParser(parsePort))
     .addOption(option('--tls-cert <file>', 'the serving certificate (PEM, with its chain), reloaded when it changes; without it one is made at start', 'UPDRAFT_TLS_CERT'))
     .addOption(option('--tls-key <file>', 'the private key of --tls-cert (PEM)', 'UPDRAFT_TLS_KEY'))
+    .addOption(option('--cert-secret <name>', "keep the adapter's own CA and serving certificate in this Secret of --namespace (made on first start, shared by the replicas, rotated before expiry) and put the CA into the caBundle of --cert-apiservice and --cert-webhook; instead of --tls-cert", 'UPDRAFT_CERT_SECRET'))
+    .addOption(option('--cert-apiservice <name>', "with --cert-secret: the APIService whose caBundle gets the CA ('' for none)", 'UPDRAFT_CERT_APISERVICE').default('v1beta1.external.metrics.k8s.io'))
+    .addOption(option('--cert-webhook <name>', "with --cert-secret: the ValidatingWebhookConfiguration whose caBundle gets the CA ('' for none)", 'UPDRAFT_CERT_WEBHOOK').default('updraft-admission'))
+    .addOption(option('--cert-serving-validity <seconds>', 'with --cert-secret: how long a serving certificate is valid; renewed when a third is left (default 90 days)', 'UPDRAFT_CERT_SERVING_VALIDITY').argParser(parseSeconds))
     .addOption(option('--service <name>', 'the Service in front of the adapter: a generated certificate is valid for <service>.<namespace>.svc', 'UPDRAFT_SERVICE').default(SERVE_DEFAULTS.service))
     .addOption(option('--service-namespace <namespace>', "the Service's namespace (default: the pod's namespace, else default)", 'UPDRAFT_SERVICE_NAMESPACE'))
     .addOption(option('--auth <mode>', 'kubernetes: authenticate and authorize as an aggregated API server (front-proxy certificates, TokenReview, SubjectAccessReview); none: serve anyone', 'UPDRAFT_AUTH').choices(['kubernetes', 'none']).default(SERVE_DEFAULTS.auth))
@@ -104,6 +112,7 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
       if (flags.source === 'files' && (!flags.config || flags.config.length === 0)) command.error('error: --config <file-or-dir> is required (or UPDRAFT_CONFIG), unless --source kubernetes', { exitCode: 2 });
       if (flags.source === 'kubernetes' && flags.config?.length) command.error('error: --config reads files; with --source kubernetes ScaledObjects come from the cluster: give one or the other', { exitCode: 2 });
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) command.error('error: --tls-cert and --tls-key go together: give both, or neither', { exitCode: 2 });
+      if (flags.certSecret !== undefined && flags.tlsCert !== undefined) command.error('error: --cert-secret and --tls-cert are two ways to get a serving certificate: give one', { exitCode: 2 });
       if (!(flags.leaderElectLeaseDuration > flags.leaderElectRenewDeadline && flags.leaderElectRenewDeadline > flags.leaderElectRetryPeriod)) {
         command.error('error: --leader-elect-lease-duration must be greater than --leader-elect-renew-deadline, and that greater than --leader-elect-retry-period', { exitCode: 2 });
       }
@@ -119,6 +128,8 @@ export function registerServeCommand(program: Command, pluginOption: Option, out
         port: flags.port,
         ...(flags.tlsCert !== undefined ? { tlsCert: flags.tlsCert } : {}),
         ...(flags.tlsKey !== undefined ? { tlsKey: flags.tlsKey } : {}),
+        ...(flags.certSecret ? { certSecret: flags.certSecret, caBundleApiService: flags.certApiservice, caBundleWebhook: flags.certWebhook } : {}),
+        ...(flags.certServingValidity !== undefined ? { certServingValiditySeconds: flags.certServingValidity } : {}),
         service: flags.service,
         serviceNamespace: flags.serviceNamespace ?? podNamespace() ?? 'default',
         auth: flags.auth,

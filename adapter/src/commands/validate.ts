@@ -17,6 +17,8 @@ export async function validate(paths: readonly string[], options: CompositionOpt
   const diagnostics: Diagnostic[] = [...files.diagnostics, ...result.diagnostics];
   for (const diagnostic of diagnostics) out.stdout(formatDiagnostic(diagnostic));
   if (diagnostics.some((d) => d.severity === 'error')) return 1;
-  out.stdout(`ok: ${result.scaledObjects.length} ScaledObjects, ${result.triggerAuthentications.length} TriggerAuthentications`);
+  out.stdout(`ok: ${count(result.scaledObjects.length, 'ScaledObject')}, ${count(result.triggerAuthentications.length, 'TriggerAuthentication')}`);
   return 0;
 }
+
+const count = (n: number, kind: string): string => `${n} ${kind}${n === 1 ? '' : 's'}`;

@@ -7,6 +7,7 @@ import { hpaDifferences } from './hpa-diff.js';
 import { DEFAULT_LEADER_ELECTION_TIMING, LeaderElector, microTime, type LeaseSpec, type LeaseStore, type StoredLease } from './leader-election.js';
 import { planScale } from './scale-plan.js';
 import { triggersAndAuthenticationsTypes } from './scaled-object-status.js';
+import { WorkQueue } from './work-queue.js';
 
 let registry: ScalerRegistry;
 beforeAll(async () => {
@@ -342,5 +343,22 @@ describe('LeaderElector (client-go leaderelection on a Lease)', () => {
 
   it('writes MicroTime with six fractional digits', () => {
     expect(microTime(Date.UTC(2026, 11, 1, 23, 0, 0, 123))).toBe('2026-12-01T23:00:00.123000Z');
+  });
+});
+
+describe('WorkQueue', () => {
+  it('takes work again after stop() and start(): a leader that lost its Lease and won it back reconciles', async () => {
+    const done: string[] = [];
+    const queue = new WorkQueue(async (key) => {
+      done.push(key);
+    }, () => undefined);
+    queue.add('default/a');
+    await new Promise((resolve) => setImmediate(resolve));
+    await queue.stop();
+    queue.add('default/dropped-while-stopped');
+    queue.start();
+    queue.add('default/b');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toEqual(['default/a', 'default/b']);
   });
 });

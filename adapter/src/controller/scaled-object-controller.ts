@@ -54,9 +54,10 @@ export class ScaledObjectController {
     this.loops = new ScaleLoops(cluster, inventory, engine, recorder, this.lock, logger);
   }
 
-  /** Starts reconciling every ScaledObject and following changes. */
+  /** Starts reconciling every ScaledObject and following changes; again after stop(). */
   async start(): Promise<void> {
     await this.inventory.synced();
+    this.queue.start();
     this.unsubscribe.push(this.inventory.onChange((key) => this.queue.add(`${key.namespace}/${key.name}`)));
     this.unsubscribe.push(this.engine.subscribe({ onActivityChange: (event) => this.loops.kick(`${event.namespace}/${event.scaledObject}`) }));
     this.enqueueAll();

@@ -29,6 +29,12 @@ export class WorkQueue {
     this.pump();
   }
 
+  /** Takes work again after stop(): a leader that lost its Lease and won it back. */
+  start(): void {
+    this.stopped = false;
+    this.failures.clear();
+  }
+
   /** Stops taking work; resolves when the keys in flight are done. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
@@ -9,6 +10,7 @@ import { Readiness } from './readiness.js';
 import type { ServeContribution } from './serve-application.js';
 import { ServeOptions } from './serve-options.js';
 import { ServingCertificate } from './tls/serving-certificate.js';
+import { AdmissionWebhook } from '../webhook/admission-webhook.js';
 
 /** How long stop() lets requests in flight finish before it closes their connections. */
 const DRAIN_MS = 5_000;
@@ -32,6 +34,7 @@ export class ExternalMetricsServer implements ServeContribution {
     @inject(Readiness) private readonly readiness: Readiness,
     @inject(AdapterLogger) private readonly logger: AdapterLogger,
     @inject(AuthenticationConfigSource) @optional() private readonly clientCAs: AuthenticationConfigSource | undefined,
+    @inject(AdmissionWebhook) @optional() private readonly webhook: AdmissionWebhook | undefined,
   ) {}
 
   /** Where it listens; undefined before start. */
@@ -42,7 +45,10 @@ export class ExternalMetricsServer implements ServeContribution {
   async start(): Promise<void> {
     await this.certificate.start();
     const requestCert = this.options.auth === 'kubernetes';
-    const server = createServer({ ...this.secureContext(), requestCert, rejectUnauthorized: false }, this.api.handle);
+    // The API server calls the admission webhook without credentials: it is routed before the API's authentication.
+    const webhook = this.webhook;
+    const handle = webhook ? (request: IncomingMessage, response: ServerResponse) => (webhook.handles(request) ? webhook.handle(request, response) : this.api.handle(request, response)) : this.api.handle;
+    const server = createServer({ ...this.secureContext(), requestCert, rejectUnauthorized: false }, handle);
     // The aggregator and the HPA keep connections open between their 15 s syncs.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 70_000;

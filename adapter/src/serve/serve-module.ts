@@ -24,6 +24,11 @@ import { FileScaledObjectSource, FileSourceOptions } from './sources/file-scaled
 import { ScaledObjectSource } from './sources/scaled-object-source.js';
 import { ScaledObjectSync } from './sources/scaled-object-sync.js';
 import { ServingCertificate } from './tls/serving-certificate.js';
+import { AdmissionWebhook } from '../webhook/admission-webhook.js';
+import { DEFAULT_CERTIFICATE_POLICY } from '../certs/certificate-plan.js';
+import { apiServiceTarget, kubernetesSecretStore, webhookConfigurationTarget } from '../certs/kubernetes-certificates.js';
+import { SecretServingCertificate } from '../certs/secret-serving-certificate.js';
+import { SelfManagedCertificates } from '../certs/self-managed-certificates.js';
 
 export interface ServeModuleDependencies {
   readonly logger: AdapterLogger;
@@ -62,7 +67,22 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
       bind(ScaledObjectSource).toService(FileScaledObjectSource);
     }
 
-    bind(ServingCertificate).toConstantValue(
+    if (options.certSecret) {
+      const kube = dependencies.kube;
+      if (!kube) throw new Error('--cert-secret needs the Kubernetes API');
+      const targets = [
+        ...(options.caBundleApiService ? [apiServiceTarget(kube, options.caBundleApiService)] : []),
+        ...(options.caBundleWebhook ? [webhookConfigurationTarget(kube, options.caBundleWebhook)] : []),
+      ];
+      const certLogger = logger.child({ component: 'certificates' });
+      const policy = {
+        ...DEFAULT_CERTIFICATE_POLICY,
+        ...(options.certServingValiditySeconds ? { servingValidityMs: options.certServingValiditySeconds * 1000 } : {}),
+        hosts: dependencies.certificateHosts.filter((host) => host.includes('.svc')).concat(dependencies.certificateHosts.filter((host) => !host.includes('.svc'))),
+      };
+      const certificates = new SelfManagedCertificates(kubernetesSecretStore(kube, kube.namespace, options.certSecret), targets, { policy, ...(options.rescanIntervalMs ? { checkIntervalMs: options.rescanIntervalMs } : {}) }, certLogger);
+      bind(ServingCertificate).toConstantValue(new SecretServingCertificate(certificates, dependencies.certificateHosts, certLogger));
+    } else bind(ServingCertificate).toConstantValue(
       new ServingCertificate(
         {
           ...(options.tlsCert !== undefined ? { certFile: options.tlsCert } : {}),
@@ -96,6 +116,9 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
       bind(RequestAuthorizer).toConstantValue(none);
     }
     bind(ExternalMetricsApi).toSelf().inSingletonScope();
+    bind(AdmissionWebhook)
+      .toDynamicValue((context) => new AdmissionWebhook(context.get<ScalerRegistry>(ScalerRegistry), options.serviceNamespace, logger.child({ component: 'webhook' })))
+      .inSingletonScope();
 
     bind(MetricsEndpoint).toSelf().inSingletonScope();
     bind(ServeContribution).toService(MetricsEndpoint);

@@ -31,6 +31,16 @@ export interface ServeOptions {
   /** `--tls-cert` and `--tls-key`, reloaded when they change; without them a certificate is made at start. */
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  /**
+   * `--cert-secret`: the adapter's own CA and serving certificate, kept in this Secret of its namespace
+   * (shared by the replicas, rotated before expiry), the CA written into the caBundle of `caBundleApiService`
+   * and `caBundleWebhook` (`--cert-apiservice`, `--cert-webhook`; '' for none). Instead of --tls-cert.
+   */
+  readonly certSecret?: string;
+  readonly caBundleApiService?: string;
+  readonly caBundleWebhook?: string;
+  /** `--cert-serving-validity`: how long a serving certificate made for --cert-secret is valid (renewed with a third left). Default 90 days. */
+  readonly certServingValiditySeconds?: number;
   /** `--service` and `--service-namespace`: the generated certificate is valid for `<service>.<namespace>.svc`. */
   readonly service: string;
   readonly serviceNamespace: string;

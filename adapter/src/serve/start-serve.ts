@@ -77,9 +77,9 @@ export async function startServe(options: ServeOptions, dependencies: StartServe
   }
 
   let kube = dependencies.kube;
-  if (options.source === 'kubernetes' && !kube) {
+  if ((options.source === 'kubernetes' || options.certSecret) && !kube) {
     kube = createKubeClient({ ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
-    logger.info({ server: kube.server, credentials: kube.origin, namespace: kube.namespace, watchNamespaces: options.watchNamespaces?.length ? options.watchNamespaces : 'all', watchLabelSelector: options.watchLabelSelector }, 'reading ScaledObjects from the Kubernetes API');
+    if (options.source === 'kubernetes') logger.info({ server: kube.server, credentials: kube.origin, namespace: kube.namespace, watchNamespaces: options.watchNamespaces?.length ? options.watchNamespaces : 'all', watchLabelSelector: options.watchLabelSelector }, 'reading ScaledObjects from the Kubernetes API');
   }
 
   const container = dependencies.container ?? (await createContainer({ plugins: options.plugins }));

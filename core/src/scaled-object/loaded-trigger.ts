@@ -46,7 +46,7 @@ export type LoadedTrigger = ExternalTrigger | ResourceTrigger;
 
 /** What the loader and the engine hand a scaler factory for one trigger: built here alone, so both build the same scaler. */
 export function scalerConfigOf(
-  trigger: Pick<ExternalTrigger, 'type' | 'index' | 'name' | 'metricType' | 'useCachedMetrics'>,
+  trigger: Pick<ExternalTrigger, 'type' | 'index' | 'name' | 'metricType' | 'useCachedMetrics' | 'input'>,
   metadata: Readonly<Record<string, unknown>>,
   scaledObject: { readonly namespace: string; readonly name: string },
 ): ScalerConfig<never> {
@@ -58,5 +58,6 @@ export function scalerConfigOf(
     metricType: trigger.metricType,
     useCachedMetrics: trigger.useCachedMetrics,
     scaledObject: { namespace: scaledObject.namespace, name: scaledObject.name },
+    ...(trigger.input.podIdentity ? { podIdentity: trigger.input.podIdentity } : {}),
   };
 }

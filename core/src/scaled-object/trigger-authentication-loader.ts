@@ -80,7 +80,8 @@ export function loadTriggerAuthentication(indexed: IndexedObject, objects: Clust
     const supplies = parameters.length > 0 ? ` (parameters ${parameters.join(', ')})` : '';
     reporter.warning(['spec', field], `values from ${name}${supplies} can only be resolved in a cluster; Updraft's file source cannot reach them`, { anchor: 'key' });
   }
-  if (spec.podIdentity && spec.podIdentity.provider !== 'none') {
+  // aws means the adapter's own AWS identity, which a file-sourced adapter has too; the others are the cluster's.
+  if (spec.podIdentity && spec.podIdentity.provider !== 'none' && spec.podIdentity.provider !== 'aws' && spec.podIdentity.provider !== 'aws-eks') {
     clusterOnly.push({ field: 'podIdentity', parameters: [] });
     reporter.warning(['spec', 'podIdentity', 'provider'], `pod identity ${spec.podIdentity.provider} can only be resolved in a cluster; Updraft's file source cannot use it`);
   }

@@ -256,7 +256,6 @@ describe('TriggerAuthentication documents', () => {
           filePath: /etc/keda/params.json
       `),
     ).toEqual([
-      "so.yaml:5:27: default/queue-auth: spec.podIdentity.provider: warning: pod identity aws can only be resolved in a cluster; Updraft's file source cannot use it",
       "so.yaml:5:41: default/queue-auth: spec.podIdentity.roleArn: roleArn of PodIdentity can't be set if KEDA isn't identityOwner",
       'so.yaml:6:3: default/queue-auth: spec.filePath: filePath is only supported for ClusterTriggerAuthentication',
       "so.yaml:6:3: default/queue-auth: spec.filePath: warning: values from a file on the KEDA pod can only be resolved in a cluster; Updraft's file source cannot reach them",

@@ -103,7 +103,7 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
   const metadata = result.metadata as Readonly<Record<string, unknown>> | undefined;
   // Utilization on an external trigger is already reported; the specs are still worth computing.
   const metricType: MetricType = trigger.metricType === 'Value' ? 'Value' : 'AverageValue';
-  const metricSpecs = metadata ? metricSpecsOf(factory, metadata, trigger, index, metricType, context) : [];
+  const metricSpecs = metadata ? metricSpecsOf(factory, metadata, trigger, index, metricType, input, context) : [];
   const loaded: ExternalTrigger = {
     kind: 'external',
     ...common,
@@ -276,10 +276,10 @@ function placeProblem(
 }
 
 /** The metric specs, from a scaler made for the purpose (create does no I/O by contract) and closed at once. */
-function metricSpecsOf(factory: ScalerFactory, metadata: Readonly<Record<string, unknown>>, trigger: ScaleTrigger, index: number, metricType: MetricType, context: TriggerLoadContext): MetricSpec[] {
+function metricSpecsOf(factory: ScalerFactory, metadata: Readonly<Record<string, unknown>>, trigger: ScaleTrigger, index: number, metricType: MetricType, input: MetadataInput, context: TriggerLoadContext): MetricSpec[] {
   let scaler: Scaler | undefined;
   try {
-    scaler = factory.create(scalerConfigOf({ type: trigger.type, index, ...(trigger.name ? { name: trigger.name } : {}), metricType, useCachedMetrics: trigger.useCachedMetrics }, metadata, context));
+    scaler = factory.create(scalerConfigOf({ type: trigger.type, index, ...(trigger.name ? { name: trigger.name } : {}), metricType, useCachedMetrics: trigger.useCachedMetrics, input }, metadata, context));
     return scaler.getMetricSpecs();
   } catch (error) {
     context.reporter.error(['spec', 'triggers', index], `the ${trigger.type} scaler rejected this trigger: ${(error as Error).message ?? String(error)}`);

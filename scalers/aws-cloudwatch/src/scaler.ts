@@ -105,7 +105,7 @@ export class AwsCloudwatchScaler implements Scaler {
 
   private identity(subject: string): AwsIdentity {
     try {
-      return awsIdentity(this.config.metadata);
+      return awsIdentity(this.config.metadata, this.config.podIdentity);
     } catch (error) {
       if (error instanceof AwsIdentityError) throw new ScalerError(`${subject}: ${error.message}`, 'auth', { cause: error });
       throw error;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromNodeProviderChain, fromTemporaryCredentials, fromTokenFile } from '@aws-sdk/credential-providers';
 import { BackendCalls, recordBackendCall, SharedResourcePool, type Lease } from '@updraft/core';
 import { inject, injectable } from 'inversify';
 import { awsErrorCode, AwsCredentialsError } from './aws-errors.js';
@@ -210,6 +210,7 @@ export class AwsClientsImpl implements AwsClients {
       case 'assume-role': {
         // The role is assumed from the adapter's own identity, as KEDA does (stscreds.NewAssumeRoleProvider over LoadDefaultConfig).
         const base = this.acquireCredentials({ identity: { kind: 'default-chain', region: identity.region } });
+        const clientConfig = { region: identity.region, ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }) };
         const assume = fromTemporaryCredentials({
           masterCredentials: base.resource.provider,
           params: {
@@ -217,9 +218,21 @@ export class AwsClientsImpl implements AwsClients {
             RoleSessionName: ROLE_SESSION_NAME,
             ...(identity.externalId === undefined ? {} : { ExternalId: identity.externalId }),
           },
-          clientConfig: { region: identity.region, ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }) },
+          clientConfig,
         });
+        // KEDA tries the pod's web identity token first (IRSA: the role trusts the cluster's OIDC
+        // provider; AssumeRoleWithWebIdentity takes no external ID), then AssumeRole as above.
+        const webIdentity = process.env['AWS_WEB_IDENTITY_TOKEN_FILE']
+          ? fromTokenFile({ roleArn: identity.roleArn, roleSessionName: ROLE_SESSION_NAME, clientConfig })
+          : undefined;
         const provider = memoize(async () => {
+          if (webIdentity) {
+            try {
+              return await recordBackendCall(this.calls, 'aws-sts', 'AssumeRoleWithWebIdentity', () => webIdentity());
+            } catch {
+              // The role does not trust the token: assume it from the adapter's identity, as KEDA falls back.
+            }
+          }
           try {
             return await recordBackendCall(this.calls, 'aws-sts', 'AssumeRole', () => assume());
           } catch (error) {

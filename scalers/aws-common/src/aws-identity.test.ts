@@ -9,15 +9,21 @@ import {
   type AwsIdentity,
   type AwsIdentityMetadata,
 } from './aws-identity.js';
+import type { PodIdentity } from '@updraft/core';
 
 // The block on its own, as a scaler spreads it.
 const declaration = defineMetadata(awsIdentityParams, { rules: [awsIdentityRule] });
 
-type Input = { triggerMetadata?: Record<string, string>; authParams?: Record<string, string>; resolvedEnv?: Record<string, string> };
+type Input = { triggerMetadata?: Record<string, string>; authParams?: Record<string, string>; resolvedEnv?: Record<string, string>; podIdentity?: PodIdentity };
 
 function parse(input: Input) {
   const result = declaration.parse(
-    { triggerMetadata: { awsRegion: 'eu-west-1', ...input.triggerMetadata }, authParams: input.authParams ?? {}, resolvedEnv: input.resolvedEnv ?? {} },
+    {
+      triggerMetadata: { awsRegion: 'eu-west-1', ...input.triggerMetadata },
+      authParams: input.authParams ?? {},
+      resolvedEnv: input.resolvedEnv ?? {},
+      ...(input.podIdentity ? { podIdentity: input.podIdentity } : {}),
+    },
     { triggerType: 'aws-test' },
   );
   const errors = result.problems.filter((problem) => problem.severity === 'error');
@@ -132,6 +138,64 @@ describe('awsIdentity decides the credential mode in KEDA order (GetAwsAuthoriza
     const result = parse({ triggerMetadata: metadata ?? {}, authParams: authParams ?? {}, resolvedEnv: resolvedEnv ?? {} });
     expect(result.errors).toEqual([]);
     expect(awsIdentity(result.metadata!)).toEqual(identity);
+  });
+});
+
+describe('podIdentity.provider aws: the adapter\'s own identity (KEDA GetAwsAuthorization, resolver)', () => {
+  const OTHER = 'arn:aws:iam::123456789012:role/other';
+  const cases: { name: string; podIdentity: PodIdentity; metadata?: Record<string, string>; authParams?: Record<string, string>; identity: AwsIdentity; warnings?: string[] }[] = [
+    { name: 'KEDA\'s documented example: provider aws alone, no identityOwner in the trigger', podIdentity: { provider: 'aws' }, identity: { kind: 'default-chain', region: 'eu-west-1' } },
+    { name: 'roleArn is assumed from the adapter\'s identity', podIdentity: { provider: 'aws', roleArn: ROLE }, identity: { kind: 'assume-role', region: 'eu-west-1', roleArn: ROLE } },
+    {
+      name: 'roleArn with externalID',
+      podIdentity: { provider: 'aws', roleArn: ROLE, externalID: 'ext-1' },
+      identity: { kind: 'assume-role', region: 'eu-west-1', roleArn: ROLE, externalId: 'ext-1' },
+    },
+    {
+      name: 'podIdentity.roleArn wins over authParams awsRoleArn (the resolver writes it into awsRoleArn)',
+      podIdentity: { provider: 'aws', roleArn: ROLE },
+      authParams: { awsRoleArn: OTHER, awsExternalId: 'not-this-one' },
+      identity: { kind: 'assume-role', region: 'eu-west-1', roleArn: ROLE },
+    },
+    {
+      name: 'without podIdentity.roleArn, authParams awsRoleArn and its external id',
+      podIdentity: { provider: 'aws' },
+      authParams: { awsRoleArn: OTHER, awsExternalId: 'ext-2' },
+      identity: { kind: 'assume-role', region: 'eu-west-1', roleArn: OTHER, externalId: 'ext-2' },
+    },
+    {
+      name: 'static keys are ignored, with a warning',
+      podIdentity: { provider: 'aws' },
+      authParams: { awsAccessKeyID: 'AKIA1', awsSecretAccessKey: 'secret' },
+      identity: { kind: 'default-chain', region: 'eu-west-1' },
+      warnings: ["awsAccessKeyID, awsSecretAccessKey are ignored: the TriggerAuthentication's podIdentity.provider aws uses the adapter's own AWS identity"],
+    },
+    {
+      name: 'aws-eks means the same, with a deprecation warning',
+      podIdentity: { provider: 'aws-eks' },
+      identity: { kind: 'default-chain', region: 'eu-west-1' },
+      warnings: ['podIdentity.provider aws-eks is deprecated in KEDA (due for removal in v3); use aws, which means the same here'],
+    },
+    { name: 'identityOwner pod in the trigger does not matter', podIdentity: { provider: 'aws' }, metadata: { identityOwner: 'pod' }, identity: { kind: 'default-chain', region: 'eu-west-1' } },
+  ];
+
+  it.each(cases)('$name', ({ podIdentity, metadata, authParams, identity, warnings }) => {
+    const result = parse({ triggerMetadata: metadata ?? {}, authParams: authParams ?? {}, podIdentity });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map((warning) => warning.message)).toEqual(warnings ?? []);
+    expect(awsIdentity(result.metadata!, podIdentity)).toEqual(identity);
+  });
+
+  it('other providers leave the AWS decision to the trigger, as in KEDA', () => {
+    expect(parse({ podIdentity: { provider: 'azure-workload' } }).errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/^no AWS credentials: awsAccessKeyID is not set/),
+    ]);
+  });
+
+  it('identityOwner workload is refused with what to do instead', () => {
+    expect(parse({ podIdentity: { provider: 'aws', identityOwner: 'workload' } }).errors.map((error) => error.message)).toEqual([
+      "podIdentity.identityOwner workload (the role of the scale target's ServiceAccount) is not supported by Updraft yet: set podIdentity.roleArn to that role instead",
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { p, type Infer, type MetadataRule } from '@updraft/core';
+import { p, type Infer, type MetadataRule, type PodIdentity } from '@updraft/core';
 
 /**
  * The AWS identity parameters every AWS trigger takes, declared once (KEDA
@@ -79,12 +79,18 @@ interface Decision {
 const WHERE_KEYS =
   'set awsAccessKeyID and awsSecretAccessKey, or awsRoleArn, in a TriggerAuthentication, or awsAccessKeyIDFromEnv and awsSecretAccessKeyFromEnv in the trigger metadata';
 
+/** The pod identity providers that mean "the adapter's own AWS identity" (`aws-eks` is KEDA's deprecated name). */
+const AWS_POD_IDENTITY = new Set(['aws', 'aws-eks']);
+
 /**
- * KEDA's `GetAwsAuthorization` without pod identity. `identityOwner: operator` uses the default
- * chain, or assumes `awsRoleArn` from it. `pod` (the default) takes, in this order: `awsRoleArn`,
- * then static keys; without either it is an error.
+ * KEDA's `GetAwsAuthorization`. A TriggerAuthentication's `podIdentity.provider: aws` comes first:
+ * the adapter's own identity (the default chain: IRSA's web identity token, EKS Pod Identity, env,
+ * instance metadata), assuming `podIdentity.roleArn` (with `externalID`) or else `awsRoleArn` from it.
+ * Without pod identity, `identityOwner: operator` uses the default chain, or assumes `awsRoleArn`
+ * from it; `pod` (the default) takes, in this order, `awsRoleArn`, then static keys; without either
+ * it is an error.
  */
-function decide(m: AwsIdentityMetadata): Decision {
+function decide(m: AwsIdentityMetadata, podIdentity?: PodIdentity): Decision {
   const region = m.awsRegion;
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
@@ -92,9 +98,11 @@ function decide(m: AwsIdentityMetadata): Decision {
   const role = (roleArn: string): AwsIdentity =>
     m.awsExternalId === undefined ? { kind: 'assume-role', region, roleArn } : { kind: 'assume-role', region, roleArn, externalId: m.awsExternalId };
 
-  if (m.awsExternalId !== undefined && m.awsRoleArn === undefined) {
+  if (m.awsExternalId !== undefined && m.awsRoleArn === undefined && !podIdentity?.roleArn) {
     warnings.push({ message: 'awsExternalId is ignored: it applies only when awsRoleArn is set', param: 'awsExternalId' });
   }
+
+  if (podIdentity && AWS_POD_IDENTITY.has(podIdentity.provider)) return decidePodIdentity(m, podIdentity, staticKeys, errors, warnings);
 
   if (m.identityOwner === 'operator') {
     if (staticKeys.length > 0) {
@@ -120,7 +128,7 @@ function decide(m: AwsIdentityMetadata): Decision {
     // KEDA: "awsAccessKeyID not found"
     const given = m.awsSecretAccessKey === undefined ? '' : ' (awsSecretAccessKey alone is not enough)';
     errors.push({
-      message: `no AWS credentials: awsAccessKeyID is not set${given}; ${WHERE_KEYS}. To use the adapter's own AWS identity instead, set identityOwner: operator (podIdentity.provider: aws is not supported yet)`,
+      message: `no AWS credentials: awsAccessKeyID is not set${given}; ${WHERE_KEYS}. To use the adapter's own AWS identity instead, set identityOwner: operator or a TriggerAuthentication with podIdentity.provider: aws`,
     });
     return { errors, warnings };
   }
@@ -140,6 +148,28 @@ function decide(m: AwsIdentityMetadata): Decision {
   return { identity, errors, warnings };
 }
 
+function decidePodIdentity(m: AwsIdentityMetadata, podIdentity: PodIdentity, staticKeys: readonly Param[], errors: Issue[], warnings: Issue[]): Decision {
+  const region = m.awsRegion;
+  if (podIdentity.provider === 'aws-eks') {
+    warnings.push({ message: 'podIdentity.provider aws-eks is deprecated in KEDA (due for removal in v3); use aws, which means the same here' });
+  }
+  if (podIdentity.identityOwner === 'workload') {
+    // KEDA reads the role from the scale target's ServiceAccount annotation eks.amazonaws.com/role-arn.
+    errors.push({ message: "podIdentity.identityOwner workload (the role of the scale target's ServiceAccount) is not supported by Updraft yet: set podIdentity.roleArn to that role instead" });
+    return { errors, warnings };
+  }
+  if (staticKeys.length > 0) {
+    warnings.push({
+      message: `${staticKeys.join(', ')} ${staticKeys.length === 1 ? 'is' : 'are'} ignored: the TriggerAuthentication's podIdentity.provider ${podIdentity.provider} uses the adapter's own AWS identity`,
+      param: staticKeys[0]!,
+    });
+  }
+  const roleArn = podIdentity.roleArn || m.awsRoleArn;
+  if (roleArn === undefined) return { identity: { kind: 'default-chain', region }, errors, warnings };
+  const externalId = podIdentity.roleArn ? podIdentity.externalID || undefined : m.awsExternalId;
+  return { identity: externalId === undefined ? { kind: 'assume-role', region, roleArn } : { kind: 'assume-role', region, roleArn, externalId }, errors, warnings };
+}
+
 /** Thrown by `awsIdentity` for metadata that `awsIdentityRule` would have rejected. */
 export class AwsIdentityError extends Error {
   override readonly name = 'AwsIdentityError';
@@ -150,15 +180,15 @@ export class AwsIdentityError extends Error {
  * Throws AwsIdentityError when the metadata has no usable credentials, which cannot happen for
  * metadata that parsed with `awsIdentityRule`.
  */
-export function awsIdentity(metadata: AwsIdentityMetadata): AwsIdentity {
-  const decision = decide(metadata);
+export function awsIdentity(metadata: AwsIdentityMetadata, podIdentity?: PodIdentity): AwsIdentity {
+  const decision = decide(metadata, podIdentity);
   if (!decision.identity) throw new AwsIdentityError(decision.errors.map((error) => error.message).join('; '));
   return decision.identity;
 }
 
 /** The cross-field rule of the AWS identity block: credentials are complete for the mode chosen. */
 export const awsIdentityRule: MetadataRule<AwsIdentityMetadata> = (metadata, context) => {
-  const decision = decide(metadata);
+  const decision = decide(metadata, context.podIdentity);
   for (const error of decision.errors) context.error(error.message, error.param);
   for (const warning of decision.warnings) context.warning(warning.message, warning.param);
 };

@@ -81,7 +81,7 @@ export class AwsSqsQueueScaler implements Scaler {
 
   private identity(): AwsIdentity {
     try {
-      return awsIdentity(this.config.metadata);
+      return awsIdentity(this.config.metadata, this.config.podIdentity);
     } catch (error) {
       if (error instanceof AwsIdentityError) throw new ScalerError(`queue ${this.queueName}: ${error.message}`, 'auth', { cause: error });
       throw error;
