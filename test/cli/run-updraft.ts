@@ -12,8 +12,15 @@ export interface RunResult {
 
 /** Runs the real `updraft` command, as a user's shell would, from the repository root. */
 export function runUpdraft(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return runUpdraftIn(repoRoot, args, env);
+}
+
+export const lines = (text: string): string[] => text.split('\n').filter((line) => line !== '');
+
+/** Runs the real `updraft` command from `cwd`, where its `--plugin` names are resolved. */
+export function runUpdraftIn(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: { ...process.env, UPDRAFT_PLUGINS: '', ...env } });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, UPDRAFT_PLUGINS: '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -22,5 +29,3 @@ export function runUpdraft(args: readonly string[], env: NodeJS.ProcessEnv = {})
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
-
-export const lines = (text: string): string[] => text.split('\n').filter((line) => line !== '');

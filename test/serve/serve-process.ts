@@ -33,11 +33,11 @@ export interface ServeProcess {
 }
 
 /** Starts `updraft serve <args> --host 127.0.0.1 --port <free> --metrics-port <free>` and waits until it serves. */
-export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { readonly cwd?: string } = {}): Promise<ServeProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
   const child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort), '--log-format', 'json', ...args], {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     // Only the flags given here: no UPDRAFT_* setting of the machine running the tests.
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('UPDRAFT_'))), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
