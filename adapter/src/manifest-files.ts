@@ -23,7 +23,9 @@ export interface ManifestWalkVisitor {
 
 /**
  * Walks the files and folders given on the command line: folders for .yaml, .yml and .json files in
- * name order (skipping dot-entries and node_modules); a file named explicitly whatever its extension.
+ * name order (skipping dot-entries, node_modules, and subfolders that hold a package.json: an npm
+ * package such as a plugin's source is not a folder of manifests); a file named explicitly whatever
+ * its extension.
  * The one walk that `validate`, `check` and the file source of `serve` share.
  */
 export async function walkManifestPaths(paths: readonly string[], visitor: ManifestWalkVisitor): Promise<void> {
@@ -48,6 +50,7 @@ export async function walkManifestPaths(paths: readonly string[], visitor: Manif
         if (entry.startsWith('.') || entry === 'node_modules') continue;
         const child = join(path, entry);
         const childIsDirectory = await stat(child).then((s) => s.isDirectory(), () => false);
+        if (childIsDirectory && (await stat(join(child, 'package.json')).then(() => true, () => false))) continue;
         if (childIsDirectory || MANIFEST_EXTENSIONS.has(extname(entry).toLowerCase())) await visit(child, false);
       }
       return;
