@@ -144,7 +144,13 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
     bind(ServeContribution).toService(EngineContribution);
     bind(ScaledObjectSync).toSelf().inSingletonScope();
     bind(ServeContribution).toService(ScaledObjectSync);
-    // KEDA's operator part: after the sources (it waits for their first lists), stopped before them.
+    if (options.metricsApi !== false) {
+      bind(ExternalMetricsServer).toSelf().inSingletonScope();
+      bind(ServeContribution).toService(ExternalMetricsServer);
+    }
+    // KEDA's operator part: after the sources (it waits for their first lists); bound last so it stops
+    // first: a leader releases its Lease at once on SIGTERM, while the metrics server still drains.
+
     if (options.source === 'kubernetes' && options.controller !== false) {
       bind(ControllerOptions).toConstantValue(
         options.controllerOptions ?? {
@@ -156,10 +162,6 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
       );
       bind(ControllerContribution).toSelf().inSingletonScope();
       bind(ServeContribution).toService(ControllerContribution);
-    }
-    if (options.metricsApi !== false) {
-      bind(ExternalMetricsServer).toSelf().inSingletonScope();
-      bind(ServeContribution).toService(ExternalMetricsServer);
     }
     bind(ServeApplication).toSelf().inSingletonScope();
   });
