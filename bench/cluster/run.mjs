@@ -21,7 +21,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 execFileSync('bash', [join(root, 'scripts', 'build-control-plane')], { stdio: ['ignore', 'ignore', 'inherit'] });
 const { runnerImport } = await import('vite');
 const load = async (path) => (await runnerImport(join(root, path), { root, configFile: false, logLevel: 'error' })).module;
-const { startCluster } = await load('test/harness/cluster.ts');
+const { pauseDeployment, startCluster } = await load('test/harness/cluster.ts');
 const { startServe } = await load('test/serve/serve-process.ts');
 
 /** Resident memory of a process, from /proc (what the kubelet's working-set figure is close to). */
@@ -41,18 +41,7 @@ async function steadyRss(pid, ms) {
   return samples[Math.floor(samples.length / 2)];
 }
 
-const workload = (i) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: worker-${i}, namespace: bench }
-spec:
-  replicas: 0
-  selector: { matchLabels: { app: worker-${i} } }
-  template:
-    metadata: { labels: { app: worker-${i} } }
-    spec:
-      containers:
-        - { name: worker, image: registry.k8s.io/pause:3.10 }
----
+const workload = (i) => `${pauseDeployment(`worker-${i}`, { namespace: 'bench', replicas: 0 })}---
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: { name: worker-${i}, namespace: bench }

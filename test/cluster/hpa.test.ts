@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HPA_CONTROLLER_CONFIGURATION, getExternalPerPodMetricReplicas } from '@updraft/core';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { pauseDeployment, startCluster, type Cluster } from '../harness/cluster.js';
 import { scratchDir } from '../harness/process.js';
 import { startRedis, type RedisInstance } from '../harness/redis.js';
 import { eventually, type ServeProcess } from '../serve/serve-process.js';
@@ -57,18 +57,7 @@ describe('the real HPA controller scales a Deployment on Updraft’s metric', { 
     [cluster, redis] = await Promise.all([startCluster({ hpaSyncPeriod: '1s', hpaDownscaleStabilization: `${STABILIZATION_SECONDS}s` }), startRedis()]);
     ({ serve } = await serveWorkerBehindAggregator(cluster, dir.path, { port: redis.port, listLength: TARGET }));
     await cluster.waitForAPIService();
-    await cluster.apply(`apiVersion: apps/v1
-kind: Deployment
-metadata: { name: worker, namespace: default }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: worker } }
-  template:
-    metadata: { labels: { app: worker } }
-    spec:
-      containers:
-        - { name: worker, image: registry.k8s.io/pause:3.10 }
----
+    await cluster.apply(`${pauseDeployment('worker')}---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: { name: worker, namespace: default }

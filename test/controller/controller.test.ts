@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { pauseDeployment, startCluster, type Cluster } from '../harness/cluster.js';
 import { makeAdapterCertificate } from '../harness/cluster-pki.js';
 import { scratchDir } from '../harness/process.js';
 import { startPrometheus, type PrometheusServer } from '../harness/prometheus.js';
@@ -84,18 +84,7 @@ describe('the controller on the real control plane', { timeout: 300_000 }, () =>
 kind: Namespace
 metadata: { name: updraft }
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: worker, namespace: ${NS} }
-spec:
-  replicas: 2
-  selector: { matchLabels: { app: worker } }
-  template:
-    metadata: { labels: { app: worker } }
-    spec:
-      containers:
-        - { name: worker, image: registry.k8s.io/pause:3.10 }
-`);
+${pauseDeployment('worker', { namespace: NS, replicas: 2 })}`);
     const serve = await startUpdraft();
     await cluster.registerAdapter({ url: serve.url, caPem, namespace: 'updraft', service: 'updraft' });
     await cluster.waitForAPIService();
@@ -196,18 +185,7 @@ spec:
   });
 
   it('a Prometheus query drives a second Deployment 1→N through the real HPA, and back', async () => {
-    await cluster.apply(`apiVersion: apps/v1
-kind: Deployment
-metadata: { name: renderer, namespace: ${NS} }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: renderer } }
-  template:
-    metadata: { labels: { app: renderer } }
-    spec:
-      containers:
-        - { name: renderer, image: registry.k8s.io/pause:3.10 }
----
+    await cluster.apply(`${pauseDeployment('renderer', { namespace: NS })}---
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: { name: renderer, namespace: ${NS} }

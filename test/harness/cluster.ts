@@ -177,6 +177,25 @@ export interface ControlPlaneBinaries {
  * The cached binaries from scripts/build-control-plane. With `build`, builds them when missing
  * (tens of minutes the first time); without, a missing build is an error that says what to run.
  */
+/**
+ * A Deployment of the pause image, labelled app=<name>: a scale target for tests. There is no kubelet,
+ * so its pods stay Pending, and only its replica count matters.
+ */
+export function pauseDeployment(name: string, { namespace = 'default', replicas = 1 }: { readonly namespace?: string; readonly replicas?: number } = {}): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  replicas: ${replicas}
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      containers:
+        - { name: ${name}, image: registry.k8s.io/pause:3.10 }
+`;
+}
+
 export function controlPlaneBinaries(options: { readonly build?: boolean } = {}): Promise<ControlPlaneBinaries> {
   return new Promise((resolvePromise, reject) => {
     execFile('bash', [BUILD_SCRIPT, ...(options.build ? [] : ['--check'])], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { pauseDeployment, startCluster, type Cluster } from '../harness/cluster.js';
 import { scratchDir } from '../harness/process.js';
 import { eventually, startServe, type ServeProcess } from '../serve/serve-process.js';
 import { parseObjects, runUpdraftInstall, updraftInstall, type Obj } from './render-tools.js';
@@ -241,18 +241,7 @@ spec: { type: ExternalName, externalName: localhost }
   });
 
   it('the webhook refuses a broken ScaledObject naming the field, and a second ScaledObject on the same target; a KEDA documentation ScaledObject scales a Deployment', async () => {
-    await cluster.apply(`apiVersion: apps/v1
-kind: Deployment
-metadata: { name: worker, namespace: default }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: worker } }
-  template:
-    metadata: { labels: { app: worker } }
-    spec:
-      containers:
-        - { name: worker, image: registry.k8s.io/pause:3.10 }
-`);
+    await cluster.apply(pauseDeployment('worker'));
     const broken = await cluster.kubectl(['apply', '-f', '-'], {
       input: `apiVersion: keda.sh/v1alpha1
 kind: ScaledObject

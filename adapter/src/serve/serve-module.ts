@@ -150,7 +150,6 @@ export function serveModule(options: ServeOptions, dependencies: ServeModuleDepe
     }
     // KEDA's operator part: after the sources (it waits for their first lists); bound last so it stops
     // first: a leader releases its Lease at once on SIGTERM, while the metrics server still drains.
-
     if (options.source === 'kubernetes' && options.controller !== false) {
       bind(ControllerOptions).toConstantValue(
         options.controllerOptions ?? {

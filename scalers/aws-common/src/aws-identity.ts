@@ -95,8 +95,7 @@ function decide(m: AwsIdentityMetadata, podIdentity?: PodIdentity): Decision {
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
   const staticKeys = (['awsAccessKeyID', 'awsSecretAccessKey', 'awsSessionToken'] as const).filter((name) => m[name] !== undefined);
-  const role = (roleArn: string): AwsIdentity =>
-    m.awsExternalId === undefined ? { kind: 'assume-role', region, roleArn } : { kind: 'assume-role', region, roleArn, externalId: m.awsExternalId };
+  const role = (roleArn: string): AwsIdentity => assumeRole(region, roleArn, m.awsExternalId);
 
   if (m.awsExternalId !== undefined && m.awsRoleArn === undefined && !podIdentity?.roleArn) {
     warnings.push({ message: 'awsExternalId is ignored: it applies only when awsRoleArn is set', param: 'awsExternalId' });
@@ -105,22 +104,12 @@ function decide(m: AwsIdentityMetadata, podIdentity?: PodIdentity): Decision {
   if (podIdentity && AWS_POD_IDENTITY.has(podIdentity.provider)) return decidePodIdentity(m, podIdentity, staticKeys, errors, warnings);
 
   if (m.identityOwner === 'operator') {
-    if (staticKeys.length > 0) {
-      warnings.push({
-        message: `${staticKeys.join(', ')} ${staticKeys.length === 1 ? 'is' : 'are'} ignored: identityOwner is operator, which uses the adapter's own AWS identity`,
-        param: staticKeys[0]!,
-      });
-    }
+    ignoreStaticKeys(staticKeys, `identityOwner is operator, which uses the adapter's own AWS identity`, warnings);
     return { identity: m.awsRoleArn === undefined ? { kind: 'default-chain', region } : role(m.awsRoleArn), errors, warnings };
   }
 
   if (m.awsRoleArn !== undefined) {
-    if (staticKeys.length > 0) {
-      warnings.push({
-        message: `${staticKeys.join(', ')} ${staticKeys.length === 1 ? 'is' : 'are'} ignored: awsRoleArn is set, and a role takes priority over static keys`,
-        param: staticKeys[0]!,
-      });
-    }
+    ignoreStaticKeys(staticKeys, `awsRoleArn is set, and a role takes priority over static keys`, warnings);
     return { identity: role(m.awsRoleArn), errors, warnings };
   }
 
@@ -158,16 +147,21 @@ function decidePodIdentity(m: AwsIdentityMetadata, podIdentity: PodIdentity, sta
     errors.push({ message: "podIdentity.identityOwner workload (the role of the scale target's ServiceAccount) is not supported by Updraft yet: set podIdentity.roleArn to that role instead" });
     return { errors, warnings };
   }
-  if (staticKeys.length > 0) {
-    warnings.push({
-      message: `${staticKeys.join(', ')} ${staticKeys.length === 1 ? 'is' : 'are'} ignored: the TriggerAuthentication's podIdentity.provider ${podIdentity.provider} uses the adapter's own AWS identity`,
-      param: staticKeys[0]!,
-    });
-  }
+  ignoreStaticKeys(staticKeys, `the TriggerAuthentication's podIdentity.provider ${podIdentity.provider} uses the adapter's own AWS identity`, warnings);
   const roleArn = podIdentity.roleArn || m.awsRoleArn;
   if (roleArn === undefined) return { identity: { kind: 'default-chain', region }, errors, warnings };
   const externalId = podIdentity.roleArn ? podIdentity.externalID || undefined : m.awsExternalId;
-  return { identity: externalId === undefined ? { kind: 'assume-role', region, roleArn } : { kind: 'assume-role', region, roleArn, externalId }, errors, warnings };
+  return { identity: assumeRole(region, roleArn, externalId), errors, warnings };
+}
+
+/** Static keys that the chosen identity leaves unused: one warning naming them and why. */
+function ignoreStaticKeys(staticKeys: readonly Param[], reason: string, warnings: Issue[]): void {
+  if (staticKeys.length === 0) return;
+  warnings.push({ message: `${staticKeys.join(', ')} ${staticKeys.length === 1 ? 'is' : 'are'} ignored: ${reason}`, param: staticKeys[0]! });
+}
+
+function assumeRole(region: string, roleArn: string, externalId: string | undefined): AwsIdentity {
+  return externalId === undefined ? { kind: 'assume-role', region, roleArn } : { kind: 'assume-role', region, roleArn, externalId };
 }
 
 /** Thrown by `awsIdentity` for metadata that `awsIdentityRule` would have rejected. */
