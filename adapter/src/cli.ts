@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerServeCommand } from './commands/serve-command.js';
@@ -6,7 +5,7 @@ import { registerInstallCommand } from './install/install-command.js';
 import { processOutput, type Output } from './output.js';
 
 // Each command's code (and core, the scalers, the server) is imported when that command runs, so
-// that `--help` and `--version` load nothing else.
+// that `--help` and `--version` load nothing else. Core's entry loads reflect-metadata for inversify.
 function adapterVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

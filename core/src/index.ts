@@ -4,9 +4,13 @@
  * for embedders. Types come from every module (`export type *`); runtime values only as listed, so
  * an internal helper is not a promise. Test doubles are in `@updraft/core/testing`.
  */
+// First: inversify's decorators, evaluated as the modules below load, record through reflect-metadata.
+import 'reflect-metadata';
+
 export { ScalerError } from './scaler.js';
 export { ScalerFactory } from './scaler-factory.js';
 export { DuplicateTriggerTypeError, ScalerRegistry, UnknownTriggerTypeError } from './scaler-registry.js';
+export { TriggerIndex } from './trigger-catalog.js';
 export { coreModule } from './core-module.js';
 export { BackendCalls, BackendCallsImpl, recordBackendCall } from './backend-calls.js';
 export { PluginLoadError, loadPlugins } from './plugin-loader.js';
@@ -23,6 +27,7 @@ export { EngineClosedError, EngineConfigError, ManualClock, MetricUnavailableErr
 export type * from './scaler.js';
 export type * from './scaler-factory.js';
 export type * from './scaler-registry.js';
+export type * from './trigger-catalog.js';
 export type * from './core-module.js';
 export type * from './backend-calls.js';
 export type * from './plugin-loader.js';

@@ -15,6 +15,12 @@ export class PluginLoadError extends Error {
 export interface LoadPluginsOptions {
   /** The folder package names are resolved from, as `node` would from a file there. Default: the working directory. */
   readonly from?: string;
+  /**
+   * Resolve the plugins' @updraft/core and inversify from the host when their own folder lacks them
+   * (a linked or folder plugin). Default: true. A host's own dependencies do not need it, and it costs
+   * a module loader thread that slows every later import.
+   */
+  readonly peersFromHost?: boolean;
 }
 
 /**
@@ -24,7 +30,7 @@ export interface LoadPluginsOptions {
 export async function loadPlugins(container: Container, packageNames: readonly string[], options: LoadPluginsOptions = {}): Promise<void> {
   const parent = pathToFileURL(`${options.from ?? process.cwd()}/`).href;
   const modules: ContainerModule[] = [];
-  if (packageNames.length > 0) resolvePeersFromHost();
+  if (packageNames.length > 0 && options.peersFromHost !== false) resolvePeersFromHost();
   for (const name of new Set(packageNames)) {
     let url: string;
     try {

@@ -1,16 +1,12 @@
-import type { MetadataDeclaration } from './metadata/declaration.js';
 import type { Infer, ParamShape } from './metadata/param.js';
 import type { Scaler, ScalerConfig } from './scaler.js';
+import type { TriggerDeclaration } from './trigger-catalog.js';
 
 /** The contribution point for scalers: bind one per trigger type with `bind(ScalerFactory).toService(...)`. */
 export const ScalerFactory = Symbol.for('updraft.core.ScalerFactory');
 
 /** Makes scalers for one trigger type. */
-export interface ScalerFactory<S extends ParamShape = ParamShape> {
-  /** The YAML trigger type, e.g. `prometheus`. */
-  readonly type: string;
-  /** The declared parameters; the engine parses every trigger with it before `create` sees it. */
-  readonly metadata: MetadataDeclaration<S>;
+export interface ScalerFactory<S extends ParamShape = ParamShape> extends TriggerDeclaration<S> {
   /** Creates the scaler for one trigger. Must not do I/O: connect on the first read. */
   create(config: ScalerConfig<Infer<S>>): Scaler;
 }

@@ -1,5 +1,5 @@
-import { formatDiagnostic, loadManifests, type Diagnostic } from '@updraft/core';
-import { createRegistry, type CompositionOptions } from '../composition.js';
+import { formatDiagnostic, loadManifests, type Diagnostic } from '@updraft/core/manifests';
+import { createTriggerCatalog, type CompositionOptions } from '../built-in-scalers.js';
 import { readManifestFiles } from '../manifest-files.js';
 import { triggerTypesIn } from './trigger-types.js';
 import type { Output } from '../output.js';
@@ -11,9 +11,9 @@ import type { Output } from '../output.js';
  */
 export async function validate(paths: readonly string[], options: CompositionOptions, out: Output): Promise<number> {
   const files = await readManifestFiles(paths);
-  // Only the scaler packages these files use are imported.
-  const registry = await createRegistry({ ...options, triggerTypes: triggerTypesIn(files.sources) });
-  const result = loadManifests(files.sources, registry, { unresolved: 'warning' });
+  // Only the declarations of the trigger types these files use are imported; no scaler is made.
+  const catalog = await createTriggerCatalog({ ...options, triggerTypes: triggerTypesIn(files.sources) });
+  const result = loadManifests(files.sources, catalog, { unresolved: 'warning' });
   const diagnostics: Diagnostic[] = [...files.diagnostics, ...result.diagnostics];
   for (const diagnostic of diagnostics) out.stdout(formatDiagnostic(diagnostic));
   if (diagnostics.some((d) => d.severity === 'error')) return 1;

@@ -1,4 +1,4 @@
-import type { ScalerRegistry } from '../scaler-registry.js';
+import type { TriggerCatalog } from '../trigger-catalog.js';
 import { ClusterObjects } from './cluster-objects.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { DiagnosticCollector } from './diagnostic-collector.js';
@@ -36,9 +36,11 @@ export interface LoadResult {
 /**
  * Reads a set of YAML files the way a cluster would hold them, and loads their ScaledObjects with
  * everything they refer to (TriggerAuthentications, Secrets, ConfigMaps, the scale target's env).
- * Pure: no I/O, no network; scalers are created only to read their metric specs, then closed.
+ * Pure: no I/O, no network. With a ScalerRegistry, each trigger's scaler is created to read its
+ * metric specs, then closed; with a catalog of declarations alone (`updraft validate`), every rule
+ * is still checked and no scaler is made, so the triggers' metricSpecs are empty.
  */
-export function loadManifests(sources: readonly ManifestSource[], registry: ScalerRegistry, options: LoadOptions): LoadResult {
+export function loadManifests(sources: readonly ManifestSource[], catalog: TriggerCatalog, options: LoadOptions): LoadResult {
   const collector = new DiagnosticCollector();
   const parsed: ManifestObject[] = sources.flatMap((source) => parseManifests(source, collector));
   const objects = new ClusterObjects(parsed, collector);
@@ -52,7 +54,7 @@ export function loadManifests(sources: readonly ManifestSource[], registry: Scal
   const scaledObjects: LoadedScaledObject[] = [];
   for (const indexed of objects.scaledObjects) {
     const loaded = loadScaledObject(indexed, {
-      registry,
+      catalog,
       unresolved: options.unresolved,
       objects,
       findAuthentication(kind, namespace, name): AuthLookup {

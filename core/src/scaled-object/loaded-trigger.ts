@@ -31,7 +31,7 @@ export interface ExternalTrigger extends LoadedTriggerBase {
    * only when unresolved values are warnings (`updraft validate`).
    */
   readonly metadata?: Readonly<Record<string, unknown>>;
-  /** The HPA metric specs (empty when metadata is undefined). */
+  /** The HPA metric specs (empty when metadata is undefined, or when loaded from declarations alone). */
   readonly metricSpecs: readonly MetricSpec[];
 }
 

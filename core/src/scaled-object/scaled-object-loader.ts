@@ -16,13 +16,13 @@ import type { ObjectPath } from './object-path.js';
 import { checkScaledObjectRules, parseFloatString, type SoundField, type WrittenFields } from './scaled-object-rules.js';
 import { isSound, validateStructure, type StructuralProblem } from './schema-validation.js';
 import { loadTrigger, type AuthLookup, type TargetEnv } from './trigger-loader.js';
-import type { ScalerRegistry } from '../scaler-registry.js';
+import type { TriggerCatalog } from '../trigger-catalog.js';
 
 // Plain YAML data; the parts read here have passed the schema, so their shapes are known.
 type Raw = Record<string, any>;
 
 export interface ScaledObjectLoadContext {
-  readonly registry: ScalerRegistry;
+  readonly catalog: TriggerCatalog;
   readonly unresolved: 'warning' | 'error';
   readonly objects: ClusterObjects;
   findAuthentication(kind: AuthenticationRefKind, namespace: string, name: string): AuthLookup;
@@ -53,7 +53,7 @@ export function loadScaledObject(indexed: IndexedObject, context: ScaledObjectLo
   const triggers: (LoadedTrigger | undefined)[] = rawTriggers.map((trigger, index) =>
     isRecord(trigger) && parseable(problems, index)
       ? loadTrigger(withTriggerDefaults(trigger), index, {
-          registry: context.registry,
+          catalog: context.catalog,
           unresolved: context.unresolved,
           reporter,
           namespace,

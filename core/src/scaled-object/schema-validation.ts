@@ -1,30 +1,19 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../metadata/docs.js';
 import { didYouMean } from '../did-you-mean.js';
 import type { ObjectReporter } from './diagnostic-collector.js';
 import type { Anchor, ManifestObject } from './manifest-object.js';
 import { pointerToPath, type ObjectPath } from './object-path.js';
-import { baseScaledObjectSchema, PATTERN_DESCRIPTIONS, triggerAuthenticationJsonSchema } from './schema.js';
+import { PATTERN_DESCRIPTIONS } from './schema.js';
+import * as generated from './schema-validators.generated.js';
 
 export type ValidatedKind = 'ScaledObject' | 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
 
 /** KEDA's own words (pkg/scalers/scaler.go, ErrScalerUnsupportedUtilizationMetricType). */
 export const UTILIZATION_MESSAGE = "'Utilization' metric type is unsupported for external metrics, allowed values are 'Value' or 'AverageValue'";
 
-let ajv: Ajv | undefined;
-const validators = new Map<ValidatedKind, ValidateFunction>();
-
-/** Each kind's validator is compiled when a document of that kind is first checked: compiling costs ~0.3 s each. */
-function validator(kind: ValidatedKind): ValidateFunction {
-  let validate = validators.get(kind);
-  if (!validate) {
-    // verbose: errors carry the offending data and schema, which the messages quote.
-    ajv ??= new Ajv({ allErrors: true, strict: true, verbose: true });
-    validate = ajv.compile(kind === 'ScaledObject' ? baseScaledObjectSchema() : triggerAuthenticationJsonSchema(kind));
-    validators.set(kind, validate);
-  }
-  return validate;
-}
+// Compiled from schema.ts at build time (render-schema-validators.ts): compiling at start took ~0.3 s.
+const validators = generated as unknown as Record<ValidatedKind, ValidateFunction>;
 
 /** A structural problem, translated from ajv into where it is and plain words. */
 export interface StructuralProblem {
@@ -42,7 +31,7 @@ export interface StructuralProblem {
  */
 export function validateStructure(kind: ValidatedKind, object: ManifestObject, reporter: ObjectReporter): StructuralProblem[] {
   if (kind === 'ScaledObject') quoteMetadataScalars(object, reporter);
-  const validate = validator(kind);
+  const validate = validators[kind];
   if (validate(object.value)) return [];
   const problems = translateErrors(validate.errors ?? [], object);
   for (const problem of problems) reporter.error(problem.at, problem.message, { anchor: problem.anchor, shownPath: problem.path });

@@ -1,5 +1,5 @@
 import { metadataJsonSchema, type JsonSchema } from '../metadata/docs.js';
-import type { ScalerRegistry } from '../scaler-registry.js';
+import type { TriggerCatalog } from '../trigger-catalog.js';
 import { KEDA_API_VERSION, RESOURCE_TRIGGER_TYPES } from './scaled-object.js';
 import type { TriggerAuthenticationKind } from './trigger-authentication.js';
 
@@ -312,9 +312,9 @@ export function triggerAuthenticationJsonSchema(kind: TriggerAuthenticationKind 
  * A complete JSON Schema (draft-07) of a ScaledObject document, in which each trigger type the
  * registry knows checks its metadata against its declaration. Printed by `updraft schema`.
  */
-export function scaledObjectJsonSchema(registry: ScalerRegistry): JsonSchema {
+export function scaledObjectJsonSchema(registry: TriggerCatalog): JsonSchema {
   const metadataByType = new Map<string, JsonSchema>();
-  for (const type of registry.types()) metadataByType.set(type, metadataJsonSchema(registry.get(type).metadata));
+  for (const type of registry.types()) if (registry.has(type)) metadataByType.set(type, metadataJsonSchema(registry.get(type).metadata));
   const schema = documentSchema('ScaledObject', 'scaledObjectSpec', `ScaledObject (${KEDA_API_VERSION})`, definitions(metadataByType));
   schema.description = `A KEDA ScaledObject as Updraft reads it. Trigger types: ${[...metadataByType.keys()].join(', ') || '(none loaded)'}.`;
   return schema;

@@ -3,7 +3,8 @@ import { MetadataDeclaration } from '../metadata/declaration.js';
 import type { ParamShape } from '../metadata/param.js';
 import type { MetricSpec, MetricType, Scaler } from '../scaler.js';
 import type { ScalerFactory } from '../scaler-factory.js';
-import { UnknownTriggerTypeError, type ScalerRegistry } from '../scaler-registry.js';
+import { UnknownTriggerTypeError } from '../scaler-registry.js';
+import type { TriggerCatalog, TriggerDeclaration } from '../trigger-catalog.js';
 import { didYouMean } from '../did-you-mean.js';
 import type { ContainerEnv } from './container-env.js';
 import type { ObjectReporter } from './diagnostic-collector.js';
@@ -27,7 +28,7 @@ export interface TargetEnv {
 
 /** Everything a trigger needs from the ScaledObject it belongs to. */
 export interface TriggerLoadContext {
-  readonly registry: ScalerRegistry;
+  readonly catalog: TriggerCatalog;
   readonly unresolved: 'warning' | 'error';
   readonly reporter: ObjectReporter;
   readonly namespace: string;
@@ -64,14 +65,14 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
     reporter.warning([...base, 'type'], `${trigger.type} is a Resource metric: the HPA reads it from metrics-server, and Updraft ignores this trigger`);
     return { kind: 'resource', ...common, metricType: trigger.metricType, metadata: trigger.metadata };
   }
-  if (!context.registry.has(trigger.type)) {
-    const known = context.registry.types();
+  if (!context.catalog.has(trigger.type)) {
+    const known = context.catalog.types();
     const hint = didYouMean(trigger.type, known);
     reporter.error([...base, 'type'], hint ? `unknown trigger type ${JSON.stringify(trigger.type)}; did you mean ${JSON.stringify(hint)}?` : new UnknownTriggerTypeError(trigger.type, known).message);
     return undefined;
   }
-  const factory = context.registry.get(trigger.type);
-  const declaration = factory.metadata;
+  const entry = context.catalog.get(trigger.type);
+  const declaration = entry.metadata;
   const auth = resolveAuth(trigger, base, context);
   const env = resolveEnv(trigger, declaration, context.env);
   const identity = auth.auth?.spec.podIdentity;
@@ -103,7 +104,7 @@ export function loadTrigger(trigger: ScaleTrigger, index: number, context: Trigg
   const metadata = result.metadata as Readonly<Record<string, unknown>> | undefined;
   // Utilization on an external trigger is already reported; the specs are still worth computing.
   const metricType: MetricType = trigger.metricType === 'Value' ? 'Value' : 'AverageValue';
-  const metricSpecs = metadata ? metricSpecsOf(factory, metadata, trigger, index, metricType, input, context) : [];
+  const metricSpecs = metadata && isFactory(entry) ? metricSpecsOf(entry, metadata, trigger, index, metricType, input, context) : [];
   const loaded: ExternalTrigger = {
     kind: 'external',
     ...common,
@@ -276,6 +277,14 @@ function placeProblem(
 }
 
 /** The metric specs, from a scaler made for the purpose (create does no I/O by contract) and closed at once. */
+/**
+ * A catalog of declarations alone (`updraft validate`) makes no scalers: every rule of a trigger is in
+ * its declaration, so only the metric specs, which the loaded ScaledObject does not need there, are left out.
+ */
+function isFactory(entry: TriggerDeclaration): entry is ScalerFactory {
+  return typeof (entry as Partial<ScalerFactory>).create === 'function';
+}
+
 function metricSpecsOf(factory: ScalerFactory, metadata: Readonly<Record<string, unknown>>, trigger: ScaleTrigger, index: number, metricType: MetricType, input: MetadataInput, context: TriggerLoadContext): MetricSpec[] {
   let scaler: Scaler | undefined;
   try {

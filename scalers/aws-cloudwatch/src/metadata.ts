@@ -1,5 +1,5 @@
-import { awsIdentityParams, awsIdentityRule } from '@updraft/aws-common';
-import { defineMetadata, p, type MetadataOf, type MetadataRule } from '@updraft/core';
+import { awsIdentityParams, awsIdentityRule } from '@updraft/aws-common/identity';
+import { defineMetadata, p, type MetadataOf, type MetadataRule } from '@updraft/core/metadata';
 
 /** CloudWatch's `StandardUnit` values, the units KEDA accepts for `metricUnit`. */
 export const CLOUDWATCH_STANDARD_UNITS = [

@@ -1,13 +1,12 @@
 import { AwsClients, bindAwsCommon } from '@updraft/aws-common';
 import { defineScaler } from '@updraft/core';
-import { awsCloudwatchMetadata } from './metadata.js';
 import { CloudWatchQueryBatcher, CloudWatchQueryBatcherImpl } from './query-batcher.js';
 import { AwsCloudwatchScaler } from './scaler.js';
+import { awsCloudwatchTrigger } from './triggers.js';
 
 /** Contributes the `aws-cloudwatch` trigger type, and the shared AWS clients unless another module bound them. */
 export const awsCloudwatchScalerModule = defineScaler({
-  type: 'aws-cloudwatch',
-  metadata: awsCloudwatchMetadata,
+  ...awsCloudwatchTrigger,
   bind: (options) => {
     bindAwsCommon(options);
     options.bind(CloudWatchQueryBatcherImpl).toSelf().inSingletonScope();

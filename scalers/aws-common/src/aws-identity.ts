@@ -1,4 +1,4 @@
-import { p, type Infer, type MetadataRule, type PodIdentity } from '@updraft/core';
+import { p, type Infer, type MetadataRule, type PodIdentity } from '@updraft/core/metadata';
 
 /**
  * The AWS identity parameters every AWS trigger takes, declared once (KEDA

@@ -1,5 +1,5 @@
-import { awsIdentityParams, awsIdentityRule } from '@updraft/aws-common';
-import { defineMetadata, p, type MetadataOf, type MetadataRule } from '@updraft/core';
+import { awsIdentityParams, awsIdentityRule } from '@updraft/aws-common/identity';
+import { defineMetadata, p, type MetadataOf, type MetadataRule } from '@updraft/core/metadata';
 import { sqsQueueName } from './queue-name.js';
 
 const queueNameRule: MetadataRule<{ readonly queueURL: string }> = (metadata, context) => {

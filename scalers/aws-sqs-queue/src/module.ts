@@ -1,13 +1,12 @@
 import { AwsClients, bindAwsCommon } from '@updraft/aws-common';
 import { defineScaler } from '@updraft/core';
-import { awsSqsQueueMetadata } from './metadata.js';
 import { AwsSqsQueueScaler } from './scaler.js';
 import { SqsQueueReader } from './sqs-queue-reader.js';
+import { awsSqsQueueTrigger } from './triggers.js';
 
 /** Contributes the `aws-sqs-queue` trigger type, and the shared AWS clients unless another module bound them. */
 export const awsSqsQueueScalerModule = defineScaler({
-  type: 'aws-sqs-queue',
-  metadata: awsSqsQueueMetadata,
+  ...awsSqsQueueTrigger,
   bind: (options) => {
     bindAwsCommon(options);
     options.bind(SqsQueueReader).toSelf().inSingletonScope();

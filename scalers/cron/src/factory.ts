@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
 import type { ScalerConfig, ScalerFactory } from '@updraft/core';
-import { cronMetadata, type CronMetadata } from './metadata.js';
+import type { cronMetadata, CronMetadata } from './metadata.js';
 import { CronScaler } from './scaler.js';
+import { cronTrigger } from './triggers.js';
 
 /** Where the cron trigger reads the time: the process clock, rebound in tests. */
 export const CronClock = Symbol.for('updraft.scaler-cron.CronClock');
@@ -11,8 +12,8 @@ export interface CronClock {
 
 @injectable()
 export class CronScalerFactory implements ScalerFactory<typeof cronMetadata.params> {
-  readonly type = 'cron';
-  readonly metadata = cronMetadata;
+  readonly type = cronTrigger.type;
+  readonly metadata = cronTrigger.metadata;
 
   constructor(@inject(CronClock) private readonly clock: CronClock) {}
 

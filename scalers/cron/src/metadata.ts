@@ -1,4 +1,4 @@
-import { defineMetadata, p, type MetadataOf } from '@updraft/core';
+import { defineMetadata, p, type MetadataOf } from '@updraft/core/metadata';
 import { cronExpressionProblem, timezoneProblem } from './schedule.js';
 
 /** The `cron` trigger's parameters (KEDA pkg/scalers/cron_scaler.go). */

@@ -1,4 +1,4 @@
-import { defineMetadata, httpAuthParams, httpAuthRule, p, type MetadataOf } from '@updraft/core';
+import { defineMetadata, httpAuthParams, httpAuthRule, p, type MetadataOf } from '@updraft/core/metadata';
 
 /** The `prometheus` trigger's parameters (KEDA pkg/scalers/prometheus_scaler.go). */
 export const prometheusMetadata = defineMetadata(

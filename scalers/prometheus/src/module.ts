@@ -1,11 +1,10 @@
 import { defineScaler } from '@updraft/core';
-import { prometheusMetadata } from './metadata.js';
 import { PrometheusScaler } from './scaler.js';
+import { prometheusTrigger } from './triggers.js';
 
 /** Contributes the `prometheus` trigger type. */
 export const prometheusScalerModule = defineScaler({
-  type: 'prometheus',
-  metadata: prometheusMetadata,
+  ...prometheusTrigger,
   create: (config, { http }) => new PrometheusScaler(config, http),
 });
 

@@ -1,4 +1,4 @@
-import { p, tlsParams, type Infer, type MetadataRule } from '@updraft/core';
+import { p, tlsParams, type Infer, type MetadataRule } from '@updraft/core/metadata';
 
 /**
  * How a trigger reaches Redis. KEDA builds every redis trigger with two flags (isClustered,

@@ -1,4 +1,4 @@
-import { defineMetadata, p, type Infer, type MetadataRule } from '@updraft/core';
+import { defineMetadata, p, type Infer, type MetadataRule } from '@updraft/core/metadata';
 import { redisConnectionRules, redisTopologyParams, type RedisConnectionMetadata } from './connection-metadata.js';
 
 /** What a list trigger measures and its targets (KEDA's redisMetadata, pkg/scalers/redis_scaler.go). */

@@ -1,10 +1,11 @@
 import { defineScalers, type ScalerConfig, type ScalerContext } from '@updraft/core';
 import type { RedisTopology } from './connection-metadata.js';
-import { redisClusterMetadata, redisMetadata, redisSentinelMetadata, type RedisListsMetadata } from './lists-metadata.js';
+import type { RedisListsMetadata } from './lists-metadata.js';
 import { RedisListsScaler } from './lists-scaler.js';
 import { RedisConnections, RedisConnectionsImpl } from './redis-connections.js';
-import { redisClusterStreamsMetadata, redisSentinelStreamsMetadata, redisStreamsMetadata, type RedisStreamsMetadata } from './streams-metadata.js';
+import type { RedisStreamsMetadata } from './streams-metadata.js';
 import { RedisStreamsScaler } from './streams-scaler.js';
+import { redisListsTriggers, redisStreamsTriggers } from './triggers.js';
 
 const connections = (context: ScalerContext) => context.get<RedisConnections>(RedisConnections);
 
@@ -18,12 +19,12 @@ const streams = (topology: RedisTopology) => (config: ScalerConfig<RedisStreamsM
  */
 export const redisScalerModule = defineScalers(
   [
-    { type: 'redis', metadata: redisMetadata, create: lists('standalone') },
-    { type: 'redis-cluster', metadata: redisClusterMetadata, create: lists('cluster') },
-    { type: 'redis-sentinel', metadata: redisSentinelMetadata, create: lists('sentinel') },
-    { type: 'redis-streams', metadata: redisStreamsMetadata, create: streams('standalone') },
-    { type: 'redis-cluster-streams', metadata: redisClusterStreamsMetadata, create: streams('cluster') },
-    { type: 'redis-sentinel-streams', metadata: redisSentinelStreamsMetadata, create: streams('sentinel') },
+    { ...redisListsTriggers.standalone, create: lists('standalone') },
+    { ...redisListsTriggers.cluster, create: lists('cluster') },
+    { ...redisListsTriggers.sentinel, create: lists('sentinel') },
+    { ...redisStreamsTriggers.standalone, create: streams('standalone') },
+    { ...redisStreamsTriggers.cluster, create: streams('cluster') },
+    { ...redisStreamsTriggers.sentinel, create: streams('sentinel') },
   ],
   {
     // Once per container, even if the plugin is loaded twice: the registry then names the

@@ -1,4 +1,4 @@
-import { defineMetadata, p, type Infer, type MetadataRule } from '@updraft/core';
+import { defineMetadata, p, type Infer, type MetadataRule } from '@updraft/core/metadata';
 import { redisConnectionRules, redisTopologyParams, type RedisConnectionMetadata } from './connection-metadata.js';
 
 /** What a streams trigger measures and its targets (KEDA's redisStreamsMetadata, pkg/scalers/redis_streams_scaler.go). */
