@@ -64,7 +64,8 @@ export async function newScaler(dir: string, options: NewScalerOptions, out: Out
   }
 
   out.stdout(`wrote ${names.packageName} (trigger type ${names.type}) to ${dir}: ${Object.keys(files).length} files; @updraft/core from ${dependencies.coreDev}`);
-  out.stdout(`next: cd ${dir}, npm install, npm test, then updraft check --plugin . example/scaledobject.yaml (its README.md says more)`);
+  const updraft = `node ${fileURLToPath(new URL('../../bin/updraft.js', import.meta.url))}`;
+  out.stdout(`next: cd ${dir}, npm install, npm test, then ${updraft} check --plugin . example/scaledobject.yaml (its README.md says more)`);
   return 0;
 }
 

@@ -146,7 +146,8 @@ npm test           # builds, then node --test: the conformance suite and this pa
 npm run docs       # after changing src/metadata.ts: regenerates the table above
 \`\`\`
 
-Try it with \`updraft\` itself, this folder as the plugin and something that answers a number:
+Try it with \`updraft\` itself (in an Updraft checkout \`npx updraft\`, from elsewhere
+\`node <checkout>/adapter/bin/updraft.js\`), this folder as the plugin, and something that answers a number:
 
 \`\`\`sh
 node -e "require('node:http').createServer((q, s) => s.end('7')).listen(8080, '127.0.0.1')" &
