@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../cli.js';
 import { triggerTypeProblem } from './new-scaler.js';
@@ -91,6 +92,16 @@ describe('updraft new scaler refuses, in one line, exit 2, writing nothing', () 
 });
 
 describe('updraft new scaler --core', () => {
+  it('a folder is written as a file: path relative to the new package', async () => {
+    const core = fileURLToPath(new URL('../../../core', import.meta.url));
+    const dir = join(root, 'nested', 'pathed');
+    const result = await run(dir, '--type', 'my-queue', '--core', `file:${core}`);
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(manifest.devDependencies['@updraft/core']).toBe(`file:${relative(dir, core)}`);
+  });
+
+
   it('a version range is written as it is, for a core that is on a registry', async () => {
     const dir = join(root, 'ranged');
     const result = await run(dir, '--type', 'my-queue', '--core', '^0.2.0');
