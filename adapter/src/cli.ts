@@ -117,6 +117,22 @@ export async function main(argv: readonly string[], out: Output = processOutput)
       exitCode = await schema({ plugins: options.plugin ?? [], ...(options.trigger ? { trigger: options.trigger } : {}) }, out);
     });
 
+  program
+    .command('new')
+    .description('Write a new package from a template.')
+    .command('scaler')
+    .description(
+      'Write a scaler plugin package into <dir>: its declaration, scaler class, module, conformance test, README with the parameter table, ' +
+        'ready for npm install, npm test and updraft check --plugin <dir>.',
+    )
+    .argument('<dir>', 'the folder to write it into, new or empty')
+    .requiredOption('--type <trigger-type>', 'the trigger type it serves, lowercase words joined by hyphens (my-queue); the package is updraft-scaler-<trigger-type>')
+    .option('--core <path-or-version>', "@updraft/core for its devDependencies: a folder or a version range (default: this checkout's core, as file:)")
+    .action(async (dir: string, options: { type: string; core?: string }) => {
+      const { newScaler } = await import('./scaffold/new-scaler.js');
+      exitCode = await newScaler(dir, options, out);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -16,7 +16,7 @@ export { BackendCalls, BackendCallsImpl, recordBackendCall } from './backend-cal
 export { PluginLoadError, loadPlugins } from './plugin-loader.js';
 export { triggerMetricName } from './metric-name.js';
 export { QuantityError, formatMilli, formatQuantity, milliValue, parseQuantity } from './quantity.js';
-export { defineMetadata, metadataJsonSchema, p, renderScalerTables, replaceParameterTables } from './metadata/index.js';
+export { PARAMETER_TABLE_END, PARAMETER_TABLE_START, defineMetadata, metadataJsonSchema, p, renderScalerTables, replaceParameterTables } from './metadata/index.js';
 export { httpAuthParams, httpAuthRule, tlsClientOptions, tlsMaterialKey, tlsParams } from './shared-params/index.js';
 export { DEFAULT_HPA_CONTROLLER_CONFIGURATION, DEFAULT_HPA_SCALE_DOWN_RULES, DEFAULT_HPA_SCALE_UP_RULES, getExternalPerPodMetricReplicas, reconcileAutoscaler } from './hpa/index.js';
 export { COMPOSITE_METRIC_NAME, FormulaError, KEDA_API_VERSION, ManifestLoadError, RESOURCE_TRIGGER_TYPES, SCALED_OBJECT_DEFAULTS, compileFormula, formatDiagnostic, loadManifests, scaledObjectJsonSchema, triggerAuthenticationJsonSchema } from './scaled-object/index.js';
