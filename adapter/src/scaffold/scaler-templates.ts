@@ -162,7 +162,8 @@ updraft serve --config example --plugin . --auth none
 }
 
 function metadataSource(n: ScalerNames): string {
-  return `import { defineMetadata, p, type MetadataOf } from '@updraft/core';
+  return `// @updraft/core/metadata: the declaration API alone, without the DI container.
+import { defineMetadata, p, type MetadataOf } from '@updraft/core/metadata';
 
 /** The \`${n.type}\` trigger's parameters, declared once. */
 export const ${n.camel}Metadata = defineMetadata({
