@@ -12,7 +12,7 @@ function adapterVersion(): string {
 
 const pluginOption = () =>
   // Repeatable rather than variadic, so that `--plugin x file.yaml` does not read file.yaml as a plugin.
-  new Option('--plugin <package>', 'an extra scaler plugin package to load, by npm package name; repeat it or separate names with commas')
+  new Option('--plugin <package>', 'an extra scaler plugin package to load, by npm package name or package folder (./my-scaler); repeat it or separate them with commas')
     .env('UPDRAFT_PLUGINS')
     .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)]);
 
