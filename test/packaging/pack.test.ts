@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptsConnections, freePort, scratchDir, startServer } from '../harness/process.js';
 
 // What `npm pack` puts in each publishable workspace's tarball, asked of the real npm from the root
 // (`npm pack --dry-run --json --workspace ...`, after `tsc -b`): built JS and .d.ts, README, LICENSE,
@@ -35,12 +36,13 @@ interface Packed {
   files: Set<string>;
 }
 
+const exec = promisify(execFile);
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest;
 const packages = new Map<string, Packed>();
 
 beforeAll(async () => {
   const args = ['pack', '--dry-run', '--json', ...PUBLISHABLE.flatMap((dir) => ['--workspace', dir])];
-  const { stdout } = await promisify(execFile)('npm', args, { cwd: root, maxBuffer: 64 << 20 });
+  const { stdout } = await exec('npm', args, { cwd: root, maxBuffer: 64 << 20 });
   const answers = JSON.parse(stdout) as { name: string; files: { path: string }[] }[];
   for (const dir of PUBLISHABLE) {
     const manifest = manifestOf(dir);
@@ -181,4 +183,59 @@ it('importSpecifiers finds what tsc emits', () => {
   expect(importSpecifiers(code)).toEqual(expect.arrayContaining(['reflect-metadata', '@scope/pkg/sub', './local.js', 'dynamic', 'mathjs']));
   expect(importSpecifiers(code)).toHaveLength(5);
   expect(packageName('@scope/pkg/sub')).toBe('@scope/pkg');
+});
+
+describe('the tarballs, unpacked as npm installs them', () => {
+  // Our packages from their tarballs only; third-party ones linked from the repository's node_modules
+  // (no registry), so what runs is exactly what npm pack ships.
+  let app: Awaited<ReturnType<typeof scratchDir>>;
+  let updraft: string;
+  beforeAll(async () => {
+    app = await scratchDir('packed');
+    const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', app.path, ...PUBLISHABLE.flatMap((dir) => ['--workspace', dir])], { cwd: root, maxBuffer: 64 << 20 });
+    for (const { name, filename } of JSON.parse(stdout) as { name: string; filename: string }[]) {
+      const into = join(app.path, 'node_modules', name);
+      mkdirSync(into, { recursive: true });
+      await exec('tar', ['-xzf', join(app.path, filename), '-C', into, '--strip-components=1']);
+    }
+    const linkAll = (from: string, to: string) => {
+      for (const entry of readdirSync(from)) {
+        if (entry === '.bin' || entry === '@updraft' || entry.startsWith('.')) continue;
+        if (entry.startsWith('@')) {
+          mkdirSync(join(to, entry), { recursive: true });
+          linkAll(join(from, entry), join(to, entry));
+        } else symlinkSync(join(from, entry), join(to, entry));
+      }
+    };
+    linkAll(join(root, 'node_modules'), join(app.path, 'node_modules'));
+    updraft = join(app.path, 'node_modules/@updraft/adapter/bin/updraft.js');
+  }, 120_000);
+  afterAll(async () => app?.dispose());
+
+  const run = (...args: string[]) => exec(process.execPath, [updraft, ...args], { cwd: app.path, maxBuffer: 64 << 20 });
+
+  it('updraft install prints the CRDs of deploy/crds, and validate reads examples/ with every built-in scaler', async () => {
+    const crds = (await run('install', '--crds-only')).stdout;
+    const { stdout: fromRepo } = await exec(process.execPath, [join(root, 'adapter/bin/updraft.js'), 'install', '--crds-only'], { cwd: root, maxBuffer: 64 << 20 });
+    expect(crds).toBe(fromRepo);
+    expect((await run('validate', join(root, 'examples'))).stdout).toMatch(/^ok: \d+ ScaledObjects/);
+  });
+
+  it('updraft external-scaler loads its proto and serves', async () => {
+    const port = await freePort();
+    const server = await startServer({
+      command: process.execPath,
+      args: [updraft, 'external-scaler', '--host', '127.0.0.1', '--port', String(port)],
+      debianPackage: 'nodejs',
+      cwd: app.path,
+      ready: () => acceptsConnections(`http://127.0.0.1:${port}`),
+    });
+    try {
+      // It prints once it listens; the port may accept a moment before the line is read.
+      for (let i = 0; i < 40 && !server.output().includes('serving'); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(server.output()).toContain('serving externalscaler.ExternalScaler');
+    } finally {
+      await server.stop();
+    }
+  });
 });
