@@ -27,7 +27,6 @@ interface Manifest {
   bin?: Record<string, string>;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
   updraft?: { triggerTypes?: string[] };
 }
 interface Packed {
