@@ -3,8 +3,8 @@
 # NOT BUILT HERE: no base image can be pulled on the machines this repository is developed on, so this
 # recipe has never been run; build it where a registry is reachable:
 #   docker build -t ghcr.io/updraft/adapter:0.1.0 .
-# The image keeps the repository's layout (adapter/, core/, scalers/, deploy/crds), so that
-# `updraft install` inside it finds the CRDs as it does in a clone.
+# The image keeps the repository's layout (adapter/, core/, scalers/, deploy/crds); `updraft install`
+# makes the CRDs itself, the same as deploy/crds holds.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src

@@ -18,8 +18,13 @@ const baseline = option('--baseline', undefined);
 const bins = [['this checkout', join(root, 'adapter', 'bin', 'updraft.js')]];
 if (baseline) bins.push(['baseline', resolve(baseline)]);
 
-// One file each: without a formula (the usual case), and with one (mathjs is loaded for it).
-const FILES = { 'validate examples/prometheus.yaml': 'examples/prometheus.yaml', 'validate bench/cli/formula.yaml': 'bench/cli/formula.yaml' };
+// One file each: without a formula (the usual case), an AWS trigger (the largest client library,
+// which validate must not load), and with a formula (mathjs is loaded for it).
+const FILES = {
+  'validate examples/prometheus.yaml': 'examples/prometheus.yaml',
+  'validate examples/aws-sqs-queue.yaml': 'examples/aws-sqs-queue.yaml',
+  'validate bench/cli/formula.yaml': 'bench/cli/formula.yaml',
+};
 
 const commands = [['node -e 0', [process.execPath, ['-e', '0']]]];
 for (const [label, bin] of bins) {

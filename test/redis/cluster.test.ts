@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeScalerConformance } from '@updraft/core/testing/vitest';
+import redisScalerModule from '@updraft/scaler-redis';
 import { freePort } from '../harness/process.js';
 import { startRedisCluster, type RedisClusterInstance } from '../harness/redis.js';
 import { everythingIn, redisTriggers, scalerError } from './triggers.js';
@@ -96,4 +98,26 @@ describe('redis-cluster-streams', () => {
     const fallback = await triggers.readOnce('redis-cluster-streams', { metadata: { ...connection(), stream: 'stream-jobs-c', consumerGroup: 'nobody', lagCount: '1' }, authParams: { password } });
     expect([fallback.values[0]!.value, fallback.empty]).toEqual([2, undefined]);
   });
+});
+
+// The conformance suite on the same cluster: a list and a stream on whichever node holds them.
+describe('redis-cluster conformance', () => {
+  describeScalerConformance(redisScalerModule, () => ({
+    type: 'redis-cluster',
+    value: { metadata: { ...connection(), listName: 'jobs-c', listLength: '2' }, authParams: { password } },
+    unreachable: (at) => ({ metadata: { addresses: at.address, listName: 'jobs-c' }, authParams: { password } }),
+    silent: (at) => ({ metadata: { addresses: at.address, listName: 'jobs-c' }, authParams: { password } }),
+    secrets: [password],
+  }));
+});
+
+describe('redis-cluster-streams conformance', () => {
+  describeScalerConformance(redisScalerModule, () => ({
+    type: 'redis-cluster-streams',
+    value: { metadata: { ...connection(), stream: 'stream-jobs-c', streamLength: '1' }, authParams: { password } },
+    empty: { metadata: { ...connection(), stream: 'stream-none', streamLength: '1' }, authParams: { password } },
+    unreachable: (at) => ({ metadata: { addresses: at.address, stream: 'stream-jobs-c' }, authParams: { password } }),
+    silent: (at) => ({ metadata: { addresses: at.address, stream: 'stream-jobs-c' }, authParams: { password } }),
+    secrets: [password],
+  }));
 });

@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeScalerConformance } from '@updraft/core/testing/vitest';
+import redisScalerModule from '@updraft/scaler-redis';
 import { startRedisSentinel, type RedisSentinelInstance } from '../harness/redis.js';
 import { everythingIn, redisTriggers, scalerError } from './triggers.js';
 
@@ -108,4 +110,26 @@ describe('redis-sentinel-streams', () => {
     const result = await triggers.readOnce('redis-sentinel-streams', { metadata: metadata({ stream: 'none', consumerGroup: 'workers' }), authParams: auth() });
     expect([result.values[0]!.value, result.empty?.reason]).toEqual([0, expect.stringMatching(/^stream "none" does not exist \(yet\) in database 0 at master "mymaster"/)]);
   });
+});
+
+// The conformance suite through the same sentinel; the suite's addresses stand in for the sentinel.
+describe('redis-sentinel conformance', () => {
+  describeScalerConformance(redisScalerModule, () => ({
+    type: 'redis-sentinel',
+    value: { metadata: metadata({ listName: 'jobs', listLength: '2' }), authParams: auth() },
+    unreachable: (at) => ({ metadata: { addresses: at.address, sentinelMaster: sentinel.masterName, listName: 'jobs' }, authParams: auth() }),
+    silent: (at) => ({ metadata: { addresses: at.address, sentinelMaster: sentinel.masterName, listName: 'jobs' }, authParams: auth() }),
+    secrets: [masterPassword, sentinelPassword],
+  }));
+});
+
+describe('redis-sentinel-streams conformance', () => {
+  describeScalerConformance(redisScalerModule, () => ({
+    type: 'redis-sentinel-streams',
+    value: { metadata: metadata({ stream: 'orders', streamLength: '2' }), authParams: auth() },
+    empty: { metadata: metadata({ stream: 'none', streamLength: '2' }), authParams: auth() },
+    unreachable: (at) => ({ metadata: { addresses: at.address, sentinelMaster: sentinel.masterName, stream: 'orders' }, authParams: auth() }),
+    silent: (at) => ({ metadata: { addresses: at.address, sentinelMaster: sentinel.masterName, stream: 'orders' }, authParams: auth() }),
+    secrets: [masterPassword, sentinelPassword],
+  }));
 });

@@ -1,27 +1,41 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { customResourceDefinitions } from '../cluster/crds.js';
+import { ScalerRegistry } from '@updraft/core';
+import { createContainer } from '../composition.js';
 import type { KubeObject } from './kube-object.js';
 
-/** deploy/crds of the repository (adapter/dist/install -> deploy/crds); the container image keeps that layout. */
-export const CRDS_DIR = fileURLToPath(new URL('../../../deploy/crds/', import.meta.url));
-
-/** The keda.sh CustomResourceDefinitions, in file-name order. */
-export async function readCrds(dir: string = CRDS_DIR): Promise<KubeObject[]> {
-  let files: string[];
-  try {
-    files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file)).sort();
-  } catch (error) {
-    throw new Error(`cannot read the CRDs in ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder (run updraft from the repository or the container image, which keep deploy/crds)' : (error as Error).message}`);
-  }
-  if (files.length === 0) throw new Error(`no CRDs in ${dir}`);
+/**
+ * The keda.sh CustomResourceDefinitions, in file-name order: made as `npm run crds` makes deploy/crds
+ * (cluster/crds.test.ts keeps the two equal), so an installed package needs no copy of that folder;
+ * or, given `dir`, read from its YAML files.
+ */
+export async function readCrds(dir?: string): Promise<KubeObject[]> {
+  const sources = dir === undefined ? await generatedCrds() : await crdFiles(dir);
   const crds: KubeObject[] = [];
-  for (const file of files) {
-    for (const document of parseAllDocuments(await readFile(`${dir}/${file}`, 'utf8'))) {
-      if (document.errors.length > 0) throw new Error(`${dir}${file}: ${document.errors[0]!.message}`);
+  for (const { file, yaml } of sources) {
+    for (const document of parseAllDocuments(yaml)) {
+      if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
       const object = document.toJS() as KubeObject | null;
       if (object?.kind === 'CustomResourceDefinition') crds.push(object);
     }
   }
   return crds;
+}
+
+async function generatedCrds(): Promise<{ file: string; yaml: string }[]> {
+  // The CRDs hold no trigger metadata (see cluster/crds.ts), so no scaler package needs importing.
+  const registry = (await createContainer({ triggerTypes: [] })).get<ScalerRegistry>(ScalerRegistry);
+  return customResourceDefinitions(registry).sort((a, b) => (a.file < b.file ? -1 : 1));
+}
+
+async function crdFiles(dir: string): Promise<{ file: string; yaml: string }[]> {
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file)).sort();
+  } catch (error) {
+    throw new Error(`cannot read the CRDs in ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message}`);
+  }
+  if (files.length === 0) throw new Error(`no CRDs in ${dir}`);
+  return Promise.all(files.map(async (file) => ({ file: `${dir}/${file}`, yaml: await readFile(`${dir}/${file}`, 'utf8') })));
 }

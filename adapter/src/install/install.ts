@@ -17,7 +17,7 @@ export interface InstallCommandOptions extends InstallOptions {
 export interface InstallDependencies {
   /** How to read the cluster's APIService, when a cluster is reachable through the kubeconfig. */
   readonly readApiService?: ReadApiService;
-  /** Default: deploy/crds of the repository. */
+  /** Default: the CRDs as generated for deploy/crds. */
   readonly crdsDir?: string;
 }
 

@@ -1,4 +1,3 @@
-export { cronScalerModule as default, cronScalerModule } from './module.js';
-export { CronClock, CronScalerFactory } from './factory.js';
+export { cronScalerModule as default, cronScalerModule, CronClock } from './module.js';
 export { CronScaler } from './scaler.js';
 export { cronMetadata, type CronMetadata } from './metadata.js';
