@@ -1,3 +1,6 @@
+// The composition root: inversify's decorators record through reflect-metadata, loaded before them
+// (core's entry loads it too; the adapter's own decorated classes must not depend on that order).
+import 'reflect-metadata';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';

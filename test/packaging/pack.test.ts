@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptsConnections, freePort, scratchDir, startServer } from '../harness/process.js';
 
@@ -56,24 +57,41 @@ const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builti
 /** `@scope/name/sub` and `name/sub` name the packages `@scope/name` and `name`. */
 const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
-/** The module specifiers of emitted JS: static and dynamic imports, re-exports, require and import.meta.resolve. */
-function importSpecifiers(code: string): string[] {
-  const text = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const patterns = [
-    /^\s*(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm,
-    /^\s*import\s*['"]([^'"]+)['"]/gm,
-    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
-    /\bimport\.meta\.resolve\(\s*['"]([^'"]+)['"]/g,
-    /\brequire(?:\.resolve)?\(\s*['"]([^'"]+)['"]\s*\)/g,
-    /\bcreateRequire\([^)]*\)\(\s*['"]([^'"]+)['"]\s*\)/g,
-  ];
-  return [...new Set(patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]!)))];
+/**
+ * What emitted JS imports and opens, read from its syntax tree (TypeScript's parser): static and
+ * dynamic imports, re-exports, require, createRequire(...)(...), import.meta.resolve, and the files
+ * it opens with `new URL('<relative>', import.meta.url)`. Code inside a template literal (the
+ * scaffold's templates) is text, not this module's.
+ */
+function references(code: string): { specifiers: string[]; assets: string[] } {
+  const specifiers = new Set<string>();
+  const assets: string[] = [];
+  const literal = (node: ts.Node | undefined) => (node && ts.isStringLiteral(node) ? node.text : undefined);
+  const isImportMeta = (node: ts.Node) => ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword;
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && literal(node.moduleSpecifier)) specifiers.add(literal(node.moduleSpecifier)!);
+    if (ts.isCallExpression(node) && literal(node.arguments[0])) {
+      const callee = node.expression;
+      const isImport = callee.kind === ts.SyntaxKind.ImportKeyword;
+      const isRequire = ts.isIdentifier(callee) && callee.text === 'require';
+      const isRequireResolve = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require' && callee.name.text === 'resolve';
+      const isCreatedRequire = ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'createRequire';
+      const isMetaResolve = ts.isPropertyAccessExpression(callee) && isImportMeta(callee.expression) && callee.name.text === 'resolve';
+      if (isImport || isRequire || isRequireResolve || isCreatedRequire || isMetaResolve) specifiers.add(literal(node.arguments[0])!);
+    }
+    if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'URL') {
+      const [target, base] = node.arguments ?? [];
+      const path = literal(target);
+      if (path && /^\.{1,2}\//.test(path) && base && ts.isPropertyAccessExpression(base) && isImportMeta(base.expression) && base.name.text === 'url') assets.push(path);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('module.js', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS));
+  return { specifiers: [...specifiers], assets };
 }
 
-/** Relative paths the code opens at runtime: `new URL('<relative>', import.meta.url)`. */
-function runtimeAssets(code: string): string[] {
-  return [...code.matchAll(/new URL\(\s*['"](\.{1,2}\/[^'"]*)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((match) => match[1]!);
-}
+const importSpecifiers = (code: string): string[] => references(code).specifiers;
+const runtimeAssets = (code: string): string[] => references(code).assets;
 
 const jsFiles = (packed: Packed) => [...packed.files].filter((file) => /\.(m?js)$/.test(file));
 const read = (packed: Packed, file: string) => readFileSync(join(root, packed.dir, file), 'utf8');
@@ -178,9 +196,12 @@ it('importSpecifiers finds what tsc emits', () => {
     "const m = await import('dynamic');",
     "const r = createRequire(import.meta.url)('mathjs');",
     "export const from = Array.from('abc');",
+    "const template = `import z from './template.js';\\n${`nested ${'x'}`} new URL('../README.md', import.meta.url)`;",
   ].join('\n');
   expect(importSpecifiers(code)).toEqual(expect.arrayContaining(['reflect-metadata', '@scope/pkg/sub', './local.js', 'dynamic', 'mathjs']));
   expect(importSpecifiers(code)).toHaveLength(5);
+  expect(runtimeAssets(code)).toEqual([]);
+  expect(runtimeAssets("const readme = new URL('../README.md', import.meta.url);")).toEqual(['../README.md']);
   expect(packageName('@scope/pkg/sub')).toBe('@scope/pkg');
 });
 
