@@ -116,10 +116,12 @@ export function scalerConformance(api: ConformanceTestApi, module: ContainerModu
       await new Promise((resolve) => (silent ? silent.server.close(resolve) : resolve(undefined)));
     });
 
-    api.it('names its metrics s<index>-<name>', async () => {
+    api.it('names its metrics s<index>-<name>, each name once', async () => {
       for (const index of [0, 3]) {
         const specs = create(get().value, index).getMetricSpecs();
         ok(specs.length > 0, 'getMetricSpecs() returned no spec');
+        // `updraft validate` makes no scaler, so it cannot check KEDA's duplicate-metric-name rule: a scaler must not break it.
+        ok(new Set(specs.map((spec) => spec.metricName)).size === specs.length, `two metric specs share a name: ${specs.map((spec) => spec.metricName).join(', ')}`);
         for (const spec of specs) {
           ok(spec.metricName.startsWith(`s${index}-`), `metric name ${spec.metricName} of trigger ${index} does not start with s${index}-`);
           ok(!/[/.:%()]/.test(spec.metricName), `metric name ${spec.metricName} is not normalized (KEDA's NormalizeString)`);
