@@ -1,10 +1,11 @@
-import { triggerMetricName, type MetricSpec, type MetricsAndActivity, type Scaler, type ScalerConfig } from '@updraft/core';
+import { ScalerError, triggerMetricName, type MetricSpec, type MetricsAndActivity, type Scaler, type ScalerConfig } from '@updraft/core';
 import type { CronMetadata } from './metadata.js';
 import { cronNamePart, withinWindow } from './schedule.js';
 
 /** Reports `desiredReplicas` while the window from `start` to `end` is open, else 0. No I/O. */
 export class CronScaler implements Scaler {
   private readonly metricName: string;
+  private closed = false;
 
   constructor(
     private readonly config: ScalerConfig<CronMetadata>,
@@ -21,10 +22,14 @@ export class CronScaler implements Scaler {
 
   async getMetricsAndActivity(metricName: string, signal: AbortSignal): Promise<MetricsAndActivity> {
     signal.throwIfAborted();
+    // A closed scaler reads nothing, as every scaler: its caller must not serve a value from it.
+    if (this.closed) throw new ScalerError(`the cron scaler ${this.metricName} is closed`, 'internal');
     const now = this.now();
     const active = withinWindow(this.config.metadata, now);
     return { values: [{ metricName, value: active ? this.config.metadata.desiredReplicas : 0, timestamp: new Date(now) }], active };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
