@@ -1,11 +1,14 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { createKubeClient } from '../../adapter/src/cluster/kube-client.js';
 import { ResilientInformer } from '../../adapter/src/cluster/resilient-informer.js';
 
-// The informer's cache against the real kube-apiserver: objects written with server-side apply
-// (which fills metadata.managedFields) are kept without managedFields, from the list and from the watch.
+// The Kubernetes client against the real kube-apiserver: the informer's cache keeps objects written
+// with server-side apply (which fills metadata.managedFields) without managedFields, from the list and
+// from the watch; API calls reuse their TLS connections.
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 let cluster: Cluster;
@@ -56,4 +59,20 @@ describe('ResilientInformer', () => {
       informer.stop();
     }
   }, 60_000);
+});
+
+describe('KubeClient', () => {
+  it('reuses its connections: ten calls in a row after the first open no new one', async () => {
+    const kube = createKubeClient({ kubeconfig: cluster.kubeconfig });
+    await kube.core.readNamespace({ name: 'informer' });
+    const reused: boolean[] = [];
+    const finished = (message: unknown) => reused.push((message as { request: ClientRequest }).request.reusedSocket);
+    subscribe('http.client.response.finish', finished);
+    try {
+      for (let i = 0; i < 10; i++) await kube.core.readNamespace({ name: 'informer' });
+    } finally {
+      unsubscribe('http.client.response.finish', finished);
+    }
+    expect(reused).toEqual(Array.from({ length: 10 }, () => true));
+  });
 });
