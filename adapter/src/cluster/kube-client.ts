@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
+import type { AgentOptions } from 'node:https';
 import {
   ApiException,
   AppsV1Api,
@@ -76,6 +79,7 @@ export function createKubeClient(options: KubeClientOptions, env: NodeJS.Process
   }
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new Error(`kubeconfig ${origin}: no current context with a cluster`);
+  reuseConnections(config);
   return {
     config,
     server: cluster.server,
@@ -88,6 +92,35 @@ export function createKubeClient(options: KubeClientOptions, env: NodeJS.Process
     coordination: config.makeApiClient(CoordinationV1Api),
     events: config.makeApiClient(EventsV1Api),
     objects: KubernetesObjectApi.makeApiClient(config),
+  };
+}
+
+/**
+ * client-node 1.x makes a new https.Agent for every request, so every call is a new TCP connection,
+ * TLS handshake and OpenSSL secure context (with 1,000 ScaledObjects, tens of thousands of them; the
+ * native memory they churn stays in the process). One keep-alive agent per set of TLS options is made
+ * instead; a rotated client certificate (exec or file credentials) gets a new one.
+ */
+function reuseConnections(config: KubeConfig): void {
+  const target = config as unknown as { createAgent?: (cluster: unknown, options: AgentOptions) => Agent };
+  const create = target.createAgent?.bind(config);
+  if (!create) return;
+  const agents = new Map<string, Agent>();
+  target.createAgent = (cluster, options) => {
+    const server = cluster as { server?: string; proxyUrl?: string } | undefined;
+    const hash = createHash('sha256');
+    for (const part of [server?.server, server?.proxyUrl, options.ca, options.cert, options.key, options.pfx, options.passphrase, options.rejectUnauthorized, options.servername]) {
+      hash.update(part === undefined ? '-' : typeof part === 'string' || Buffer.isBuffer(part) ? part : JSON.stringify(part)).update('\0');
+    }
+    const key = hash.digest('hex');
+    let agent = agents.get(key);
+    if (!agent) {
+      // Credentials rotated: the old agent takes no new request; its connections are closed in a minute (a watch on one restarts).
+      for (const old of agents.values()) setTimeout(() => old.destroy(), 60_000).unref();
+      agents.clear();
+      agents.set(key, (agent = create(cluster, { ...options, keepAlive: true })));
+    }
+    return agent;
   };
 }
 

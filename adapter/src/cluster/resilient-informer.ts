@@ -1,4 +1,4 @@
-import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { describeKubeError } from './kube-client.js';
 
 export interface InformerLogger {
@@ -74,7 +74,12 @@ export class ResilientInformer<T extends KubernetesObject> {
       });
       return result;
     };
-    this.informer = makeInformer<T>(config, options.path, list, options.labelSelector);
+    // client-node's makeInformer, with managedFields dropped from every object on its way into the cache (client-go's SetTransform).
+    const trimmedList = async () => {
+      const result = await list();
+      return { ...result, items: result.items.map(withoutManagedFields) };
+    };
+    this.informer = new ListWatch<T>(options.path, new TrimmingWatch(config, withoutManagedFields), trimmedList, false, options.labelSelector);
     for (const event of ['add', 'update', 'delete'] as const) {
       this.informer.on(event, (object: T) => {
         for (const listener of this.listeners[event]) listener(object);
@@ -139,4 +144,27 @@ export class ResilientInformer<T extends KubernetesObject> {
     }, delay);
     this.restartTimer.unref();
   }
+}
+
+/** client-node's Watch, giving each watched object to `trim` first. */
+class TrimmingWatch extends Watch {
+  constructor(config: KubeConfig, private readonly trim: <T extends KubernetesObject>(object: T) => T) {
+    super(config);
+  }
+
+  override watch(...[path, query, callback, done]: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
+    // An ERROR event carries a Status, not an object of the collection.
+    return super.watch(path, query, (phase: string, object: KubernetesObject, watchObject?: unknown) => callback(phase, phase === 'ERROR' ? object : this.trim(object), watchObject), done);
+  }
+}
+
+/**
+ * The object without metadata.managedFields: server-side apply and every status write add a
+ * manager's field set to it, often larger than the rest of the object, and nothing here reads it
+ * (KEDA drops it from its informer caches too, kedacore/keda#7676).
+ */
+export function withoutManagedFields<T extends KubernetesObject>(object: T): T {
+  if (!object?.metadata?.managedFields) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata };
 }

@@ -11,7 +11,9 @@ import { StatusDraft } from './status-draft.js';
 import type { KeyedLock } from './work-queue.js';
 
 interface Loop {
-  readonly entry: ClusterScaledObject;
+  /** Only what a tick and stop() read: the whole entry would keep the object of this version alive until the next one. */
+  readonly entry: Pick<ClusterScaledObject, 'loaded' | 'errors'>;
+  readonly regarding: { readonly namespace: string; readonly name: string; readonly uid?: string };
   timer?: NodeJS.Timeout;
   stopped: boolean;
 }
@@ -39,7 +41,8 @@ export class ScaleLoops {
     const current = this.loops.get(key);
     if (current && current.entry.loaded === entry.loaded) return false;
     if (current) this.halt(current);
-    const loop: Loop = { entry, stopped: false };
+    const { namespace, name, uid } = entry.object.metadata!;
+    const loop: Loop = { entry: { loaded: entry.loaded, errors: entry.errors }, regarding: { namespace: namespace!, name: name!, ...(uid ? { uid } : {}) }, stopped: false };
     this.loops.set(key, loop);
     this.schedule(key, loop, 0);
     return true;
@@ -56,9 +59,8 @@ export class ScaleLoops {
     if (!loop) return;
     this.loops.delete(key);
     this.halt(loop);
-    const metadata = loop.entry.object.metadata!;
     await this.recorder.emit({
-      regarding: { namespace: metadata.namespace!, name: metadata.name!, ...(metadata.uid ? { uid: metadata.uid } : {}) },
+      regarding: loop.regarding,
       type: 'Normal',
       reason: EVENT_REASONS.scalersStopped,
       action: EVENT_REASONS.scalersStopped,
