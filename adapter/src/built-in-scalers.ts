@@ -28,25 +28,35 @@ export interface CompositionOptions {
   readonly triggerTypes?: Iterable<string>;
 }
 
-/** Each built-in package's trigger types, read from its package.json without importing it. */
-export function builtInTriggerTypes(): Map<string, readonly string[]> {
-  const types = new Map<string, readonly string[]>();
-  for (const name of BUILT_IN_SCALERS) {
-    const entry = fileURLToPath(import.meta.resolve(name));
-    // The package.json above the entry point that names the package.
-    for (let folder = dirname(entry); folder !== dirname(folder); folder = dirname(folder)) {
-      let manifest: { name?: string; updraft?: { triggerTypes?: string[] } };
-      try {
-        manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as typeof manifest;
-      } catch {
-        continue;
-      }
-      if (manifest.name !== name) continue;
-      types.set(name, manifest.updraft?.triggerTypes ?? []);
-      break;
+/** The package.json of an installed package and the folder it is in, found above the package's entry point as the adapter resolves it. */
+export function installedPackage<M extends object>(name: string): { readonly folder: string; readonly manifest: M & { readonly name: string } } {
+  const entry = fileURLToPath(import.meta.resolve(name));
+  for (let folder = dirname(entry); folder !== dirname(folder); folder = dirname(folder)) {
+    let manifest: M & { name?: string };
+    try {
+      manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as typeof manifest;
+    } catch {
+      continue;
     }
+    if (manifest.name === name) return { folder, manifest: manifest as M & { name: string } };
   }
-  return types;
+  throw new Error(`cannot find the package.json of ${name} above ${entry}`);
+}
+
+let triggerTypesByPackage: ReadonlyMap<string, readonly string[]> | undefined;
+
+/** Each built-in package's trigger types, read once from its package.json without importing it. */
+export function builtInTriggerTypes(): ReadonlyMap<string, readonly string[]> {
+  triggerTypesByPackage ??= new Map(
+    BUILT_IN_SCALERS.map((name) => [name, installedPackage<{ updraft?: { triggerTypes?: string[] } }>(name).manifest.updraft?.triggerTypes ?? []]),
+  );
+  return triggerTypesByPackage;
+}
+
+/** The built-in packages files of these trigger types need; one that declares no types is always needed, since what it serves is unknown. */
+export function builtInPackagesFor(triggerTypes: Iterable<string>): string[] {
+  const wanted = new Set(triggerTypes);
+  return [...builtInTriggerTypes()].filter(([, types]) => types.length === 0 || types.some((type) => wanted.has(type))).map(([name]) => name);
 }
 
 /**
@@ -56,12 +66,9 @@ export function builtInTriggerTypes(): Map<string, readonly string[]> {
  */
 export async function createTriggerCatalog(options: CompositionOptions & { readonly triggerTypes: Iterable<string> }): Promise<TriggerCatalog> {
   if (options.plugins && options.plugins.length > 0) return (await import('./composition.js')).createRegistry(options);
-  const wanted = new Set(options.triggerTypes);
-  const types = builtInTriggerTypes();
   const declarations: TriggerDeclaration[] = [];
-  for (const [name, declared] of types) {
-    if (!declared.some((type) => wanted.has(type))) continue;
+  for (const name of builtInPackagesFor(options.triggerTypes)) {
     declarations.push(...((await import(`${name}/triggers`)) as { triggers: readonly TriggerDeclaration[] }).triggers);
   }
-  return new TriggerIndex(declarations, [...types.values()].flat());
+  return new TriggerIndex(declarations, [...builtInTriggerTypes().values()].flat());
 }

@@ -4,8 +4,8 @@ import 'reflect-metadata';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';
-import { coreModule, loadPlugins, ScalerRegistry, TriggerIndex } from '@updraft/core';
-import { BUILT_IN_SCALERS, builtInTriggerTypes, type CompositionOptions } from './built-in-scalers.js';
+import { coreModule, loadPlugins, ScalerRegistry, scalerRegistryOf } from '@updraft/core';
+import { BUILT_IN_SCALERS, builtInPackagesFor, builtInTriggerTypes, type CompositionOptions } from './built-in-scalers.js';
 
 export { BUILT_IN_SCALERS, type CompositionOptions } from './built-in-scalers.js';
 
@@ -18,12 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export async function createContainer(options: CompositionOptions = {}): Promise<Container> {
   const container = new Container();
   container.load(coreModule);
-  let builtIns: readonly string[] = BUILT_IN_SCALERS;
-  if (options.triggerTypes) {
-    const wanted = new Set(options.triggerTypes);
-    // A package that declares no types is imported, since what it serves is unknown.
-    builtIns = [...builtInTriggerTypes()].filter(([, types]) => types.length === 0 || types.some((type) => wanted.has(type))).map(([name]) => name);
-  }
+  const builtIns: readonly string[] = options.triggerTypes ? builtInPackagesFor(options.triggerTypes) : BUILT_IN_SCALERS;
   // The built-ins are the adapter's own dependencies: their peers resolve without the hook.
   await loadPlugins(container, builtIns, { from: here, peersFromHost: false });
   if (options.plugins && options.plugins.length > 0) {
@@ -36,6 +31,5 @@ export async function createContainer(options: CompositionOptions = {}): Promise
 export async function createRegistry(options: CompositionOptions = {}): Promise<ScalerRegistry> {
   const registry = (await createContainer(options)).get<ScalerRegistry>(ScalerRegistry);
   if (!options.triggerTypes) return registry;
-  const index = new TriggerIndex(registry.factories(), [...builtInTriggerTypes().values()].flat());
-  return { get: (type) => index.get(type), has: (type) => index.has(type), types: () => index.types(), factories: () => index.entries() };
+  return scalerRegistryOf(registry.factories(), [...builtInTriggerTypes().values()].flat());
 }

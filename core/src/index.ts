@@ -10,7 +10,7 @@ import 'reflect-metadata';
 export { ScalerError } from './scaler.js';
 export { ScalerFactory } from './scaler-factory.js';
 export { DuplicateTriggerTypeError, ScalerRegistry, UnknownTriggerTypeError } from './scaler-registry.js';
-export { TriggerIndex } from './trigger-catalog.js';
+export { TriggerIndex, scalerRegistryOf } from './trigger-catalog.js';
 export { coreModule } from './core-module.js';
 export { BackendCalls, BackendCallsImpl, recordBackendCall } from './backend-calls.js';
 export { PluginLoadError, loadPlugins } from './plugin-loader.js';

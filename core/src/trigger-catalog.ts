@@ -1,6 +1,7 @@
 import type { MetadataDeclaration } from './metadata/declaration.js';
 import type { ParamShape } from './metadata/param.js';
-import { DuplicateTriggerTypeError, UnknownTriggerTypeError } from './scaler-registry.js';
+import type { ScalerFactory } from './scaler-factory.js';
+import { DuplicateTriggerTypeError, UnknownTriggerTypeError, type ScalerRegistry } from './scaler-registry.js';
 
 /**
  * A trigger type's YAML name and declared parameters: all that loading and validating a trigger
@@ -54,4 +55,10 @@ export class TriggerIndex<T extends TriggerDeclaration> implements TriggerCatalo
   entries(): T[] {
     return [...this.byType.values()];
   }
+}
+
+/** The ScalerRegistry of these factories (core's module binds one of every bound ScalerFactory); `alsoKnown` as TriggerIndex's. */
+export function scalerRegistryOf(factories: Iterable<ScalerFactory>, alsoKnown: Iterable<string> = []): ScalerRegistry {
+  const index = new TriggerIndex(factories, alsoKnown);
+  return { get: (type) => index.get(type), has: (type) => index.has(type), types: () => index.types(), factories: () => index.entries() };
 }

@@ -1,4 +1,5 @@
-import { scaledObjectJsonSchema, triggerAuthenticationJsonSchema, type JsonSchema, type ScalerRegistry } from '@updraft/core';
+import { scaledObjectJsonSchema, triggerAuthenticationJsonSchema, type TriggerCatalog } from '@updraft/core/manifests';
+import type { JsonSchema } from '@updraft/core/metadata';
 import { stringify } from 'yaml';
 import { KEDA_GROUP, KEDA_PLURALS, KEDA_VERSION } from './cluster-manifests.js';
 
@@ -126,7 +127,7 @@ function triggerAuthenticationStatusSchema(): JsonSchema {
 }
 
 /** The three CRDs, from `updraft schema`'s declarations (the registry's trigger metadata is left out, see above). */
-export function customResourceDefinitions(registry: ScalerRegistry): CustomResourceDefinitionFile[] {
+export function customResourceDefinitions(registry: TriggerCatalog): CustomResourceDefinitionFile[] {
   const documents: Record<Kind, JsonSchema> = {
     ScaledObject: scaledObjectJsonSchema(registry),
     TriggerAuthentication: triggerAuthenticationJsonSchema('TriggerAuthentication'),

@@ -1,8 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
+import { TriggerIndex } from '@updraft/core/manifests';
 import { customResourceDefinitions } from '../cluster/crds.js';
-import { ScalerRegistry } from '@updraft/core';
-import { createContainer } from '../composition.js';
 import type { KubeObject } from './kube-object.js';
 
 /**
@@ -11,7 +10,7 @@ import type { KubeObject } from './kube-object.js';
  * or, given `dir`, read from its YAML files.
  */
 export async function readCrds(dir?: string): Promise<KubeObject[]> {
-  const sources = dir === undefined ? await generatedCrds() : await crdFiles(dir);
+  const sources = dir === undefined ? generatedCrds() : await crdFiles(dir);
   const crds: KubeObject[] = [];
   for (const { file, yaml } of sources) {
     for (const document of parseAllDocuments(yaml)) {
@@ -23,10 +22,9 @@ export async function readCrds(dir?: string): Promise<KubeObject[]> {
   return crds;
 }
 
-async function generatedCrds(): Promise<{ file: string; yaml: string }[]> {
-  // The CRDs hold no trigger metadata (see cluster/crds.ts), so no scaler package needs importing.
-  const registry = (await createContainer({ triggerTypes: [] })).get<ScalerRegistry>(ScalerRegistry);
-  return customResourceDefinitions(registry).sort((a, b) => (a.file < b.file ? -1 : 1));
+function generatedCrds(): { file: string; yaml: string }[] {
+  // The CRDs hold no trigger metadata (see cluster/crds.ts): no scaler, and no container, is needed.
+  return customResourceDefinitions(new TriggerIndex([])).sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
 async function crdFiles(dir: string): Promise<{ file: string; yaml: string }[]> {

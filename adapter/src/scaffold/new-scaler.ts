@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PARAMETER_TABLE_END, PARAMETER_TABLE_START, RESOURCE_TRIGGER_TYPES, renderScalerTables } from '@updraft/core';
-import { createRegistry } from '../composition.js';
+import { builtInTriggerTypes, installedPackage } from '../built-in-scalers.js';
 import type { Output } from '../output.js';
 import { exampleDeclaration } from './example-parameters.js';
 import { scalerNames, scalerPackageFiles, type ScalerDependencies } from './scaler-templates.js';
@@ -39,8 +39,7 @@ export function triggerTypeProblem(type: string, builtInTypes: Iterable<string>)
 export async function newScaler(dir: string, options: NewScalerOptions, out: Output): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
   const target = resolve(cwd, dir);
-  const registry = await createRegistry({ triggerTypes: [] }); // names every built-in type, imports none
-  const problem = triggerTypeProblem(options.type, [...registry.types(), ...RESOURCE_TRIGGER_TYPES]);
+  const problem = triggerTypeProblem(options.type, [...[...builtInTriggerTypes().values()].flat(), ...RESOURCE_TRIGGER_TYPES]);
   if (problem) throw new ScaffoldRefusal(problem);
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) throw new ScaffoldRefusal(`${dir} is a file: give a new or empty folder to write the scaler package into`);
@@ -76,14 +75,10 @@ interface CorePackage {
   readonly devDependencies?: Record<string, string>;
 }
 
-/** The package.json of the @updraft/core this adapter runs, found above its entry point. */
+/** The package.json of the @updraft/core this adapter runs. */
 function hostCore(): CorePackage {
-  const entry = fileURLToPath(import.meta.resolve('@updraft/core'));
-  for (let folder = dirname(entry); folder !== dirname(folder); folder = dirname(folder)) {
-    const manifest = readCoreManifest(folder);
-    if (manifest) return manifest;
-  }
-  throw new Error(`cannot find the package.json of @updraft/core above ${entry}`);
+  const { folder, manifest } = installedPackage<Omit<CorePackage, 'folder'>>('@updraft/core');
+  return { ...manifest, folder };
 }
 
 function readCoreManifest(folder: string): CorePackage | undefined {

@@ -276,7 +276,6 @@ function placeProblem(
   reporter.report(problem.severity, hasMetadata ? metadataPath : base, problem.message);
 }
 
-/** The metric specs, from a scaler made for the purpose (create does no I/O by contract) and closed at once. */
 /**
  * A catalog of declarations alone (`updraft validate`) makes no scalers: every rule of a trigger is in
  * its declaration, so only the metric specs, which the loaded ScaledObject does not need there, are left out.
@@ -285,6 +284,7 @@ function isFactory(entry: TriggerDeclaration): entry is ScalerFactory {
   return typeof (entry as Partial<ScalerFactory>).create === 'function';
 }
 
+/** The metric specs, from a scaler made for the purpose (create does no I/O by contract) and closed at once. */
 function metricSpecsOf(factory: ScalerFactory, metadata: Readonly<Record<string, unknown>>, trigger: ScaleTrigger, index: number, metricType: MetricType, input: MetadataInput, context: TriggerLoadContext): MetricSpec[] {
   let scaler: Scaler | undefined;
   try {
